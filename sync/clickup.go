@@ -1,0 +1,55 @@
+package sync
+
+import "context"
+
+// ClickUpUser is a SCIM User of the Workspace, active or not.
+type ClickUpUser struct {
+	ID         string // SCIM id (the ClickUp user id)
+	ExternalID string // the Okta user id, when the user was created through SCIM by Okta or by us
+	UserName   string
+	Email      string // primary email
+	GivenName  string
+	FamilyName string
+	Active     bool
+	Role       Role // as read from the SCIM role attributes
+
+	// Raw is the resource exactly as listed. A PUT sends it back whole with only the role and
+	// active changed, so attributes this build does not model are never wiped.
+	Raw []byte `json:"-"`
+}
+
+// NewUser is what a create_user sends.
+type NewUser struct {
+	ExternalID string
+	UserName   string
+	Email      string
+	GivenName  string
+	FamilyName string
+	Role       Role
+}
+
+// CustomRole is a Workspace custom role from the REST API.
+type CustomRole struct {
+	ID            string
+	Name          string
+	InheritedRole BaseRole
+}
+
+// Workspace reads and changes the users of a ClickUp Workspace through SCIM.
+type Workspace interface {
+	// ListUsers returns every SCIM user, inactive ones included, or an error and no users.
+	ListUsers(ctx context.Context) ([]ClickUpUser, error)
+	// CreateUser creates u and returns the created user.
+	CreateUser(ctx context.Context, u NewUser) (ClickUpUser, error)
+	// ReplaceUser sends u back whole (PUT) with its Role and Active as given.
+	ReplaceUser(ctx context.Context, u ClickUpUser) (ClickUpUser, error)
+	// SetActive deactivates or reactivates a user (path-less PATCH of active).
+	SetActive(ctx context.Context, id string, active bool) error
+}
+
+// Roles is the optional REST side: the custom role catalogue and the Workspace owner.
+type Roles interface {
+	ListCustomRoles(ctx context.Context) ([]CustomRole, error)
+	// WorkspaceOwner returns the ClickUp user id of the Workspace owner.
+	WorkspaceOwner(ctx context.Context) (string, error)
+}
