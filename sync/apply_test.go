@@ -1,0 +1,118 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+)
+
+// recordingWorkspace records writes and fails those named in fail.
+type recordingWorkspace struct {
+	mu       gosync.Mutex
+	calls    []string
+	fail     map[string]bool
+	inFlight atomic.Int32
+	maxSeen  atomic.Int32
+	gate     chan struct{} // when set, every write waits on it
+}
+
+func (w *recordingWorkspace) enter(call string) error {
+	n := w.inFlight.Add(1)
+	defer w.inFlight.Add(-1)
+	for {
+		m := w.maxSeen.Load()
+		if n <= m || w.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	if w.gate != nil {
+		<-w.gate
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.calls = append(w.calls, call)
+	if w.fail[call] {
+		return errors.New("boom")
+	}
+	return nil
+}
+
+func (w *recordingWorkspace) ListUsers(context.Context) ([]ClickUpUser, error) { return nil, nil }
+func (w *recordingWorkspace) CreateUser(_ context.Context, u NewUser) (ClickUpUser, error) {
+	if err := w.enter("create " + u.UserName + " " + u.Role.String()); err != nil {
+		return ClickUpUser{}, err
+	}
+	return ClickUpUser{ID: "new-" + u.UserName}, nil
+}
+func (w *recordingWorkspace) ReplaceUser(_ context.Context, u ClickUpUser) (ClickUpUser, error) {
+	return u, w.enter(fmt.Sprintf("put %s active=%t role=%s", u.ID, u.Active, u.Role))
+}
+func (w *recordingWorkspace) SetActive(_ context.Context, id string, active bool) error {
+	return w.enter(fmt.Sprintf("patch %s active=%t", id, active))
+}
+
+func TestApply(t *testing.T) {
+	d, a, opt := everyAction()
+	ws := &recordingWorkspace{fail: map[string]bool{"patch 20 active=false": true}}
+	got := Apply(t.Context(), ws, Diff(d, a, opt), ApplyOptions{Concurrency: 2})
+
+	want := map[string]bool{
+		"create new.hire@x.io member":                    true,
+		"put 13 active=true role=guest":                  true, // reactivate with the role in one write
+		"put 17 active=true role=admin custom (#112233)": true,
+		"put 12 active=true role=admin":                  true,
+		"patch 20 active=false":                          true,
+		"patch 15 active=false":                          true,
+	}
+	if len(ws.calls) != len(want) {
+		t.Fatalf("writes %q, want %d writes", ws.calls, len(want))
+	}
+	for _, c := range ws.calls {
+		if !want[c] {
+			t.Errorf("unexpected write %q", c)
+		}
+	}
+	s := got.Summarize()
+	if s.Outcomes[OutcomeApplied] != 5 || s.Outcomes[OutcomeFailed] != 3 { // 1 write + invalid_role + ambiguous
+		t.Errorf("outcomes %v", s.Outcomes)
+	}
+	for _, e := range got.Entries {
+		if e.Action == ActionCreateUser && e.ClickUpUserID != "new-new.hire@x.io" {
+			t.Errorf("create did not record the new ClickUp id: %+v", e)
+		}
+		if e.ClickUpUserID == "20" && (e.Outcome != OutcomeFailed || e.Error == "") {
+			t.Errorf("failed write not recorded: %+v", e)
+		}
+	}
+}
+
+func TestApplyBoundsConcurrency(t *testing.T) {
+	var p Plan
+	for i := range 20 {
+		p.Entries = append(p.Entries, Entry{Action: ActionDeactivate, ClickUpUserID: fmt.Sprint(i), Outcome: OutcomePlanned})
+	}
+	ws := &recordingWorkspace{gate: make(chan struct{})}
+	done := make(chan Plan)
+	go func() { done <- Apply(t.Context(), ws, p, ApplyOptions{Concurrency: 3}) }()
+	for range 20 {
+		ws.gate <- struct{}{}
+	}
+	<-done
+	if m := ws.maxSeen.Load(); m > 3 || m < 1 {
+		t.Fatalf("max writes in flight %d, want 1..3", m)
+	}
+}
+
+func TestApplyStopsStartingWritesWhenCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	p := Plan{Entries: []Entry{{Action: ActionDeactivate, ClickUpUserID: "1", Outcome: OutcomePlanned}}}
+	ws := &recordingWorkspace{}
+	got := Apply(ctx, ws, p, ApplyOptions{})
+	if len(ws.calls) != 0 || got.Entries[0].Outcome != OutcomePlanned {
+		t.Fatalf("canceled apply wrote %q, outcome %s", ws.calls, got.Entries[0].Outcome)
+	}
+}

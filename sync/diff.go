@@ -1,0 +1,304 @@
+package sync
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Desired is the state Okta asks for.
+type Desired struct {
+	Users []OktaUser
+}
+
+// Actual is the state ClickUp is in.
+type Actual struct {
+	Users []ClickUpUser
+	// CustomRoles is the Workspace's custom role catalogue; nil when it was not read (no REST
+	// token). Without it, custom roles are passed through as given and ClickUp validates them.
+	CustomRoles []CustomRole
+	// OwnerID is the Workspace owner's ClickUp id, when known.
+	OwnerID string
+}
+
+// Options are the planner's settings.
+type Options struct {
+	// Protected lists emails or ClickUp ids that are never written.
+	Protected []string
+	// Links maps Okta user ids to ClickUp user ids, from the store.
+	Links map[string]string
+}
+
+// Diff computes the plan that makes actual match desired, following the rules of DESIGN.md §6.
+// It is pure: the same inputs always give the same plan, in the same order.
+func Diff(desired Desired, actual Actual, opt Options) Plan {
+	okta := append([]OktaUser(nil), desired.Users...)
+	sort.Slice(okta, func(i, j int) bool { return okta[i].ID < okta[j].ID })
+	users := append([]ClickUpUser(nil), actual.Users...)
+
+	m := newMatcher(users, opt.Links)
+	matches, touched := m.matchAll(okta, opt.Links)
+	d := differ{
+		catalogue: actual.CustomRoles,
+		protected: keys(opt.Protected...),
+		ownerID:   actual.OwnerID,
+		linkedTo:  m.linkedTo,
+		byID:      m.byID,
+	}
+	for _, o := range okta {
+		d.user(o, matches[o.ID])
+	}
+	for i := range users {
+		if !touched[users[i].ID] {
+			d.unmatched(&users[i])
+		}
+	}
+	d.plan.sort()
+	return d.plan
+}
+
+type differ struct {
+	catalogue []CustomRole
+	protected []string
+	ownerID   string
+	linkedTo  map[string]string
+	byID      map[string]*ClickUpUser
+	plan      Plan
+}
+
+func (d *differ) add(e Entry) {
+	switch {
+	case e.Action.IsWrite():
+		e.Outcome = OutcomePlanned
+	case e.Action.IsFailure():
+		e.Outcome = OutcomeFailed
+	default:
+		e.Outcome = OutcomeIgnored
+	}
+	d.plan.Entries = append(d.plan.Entries, e)
+}
+
+// protectedReason says why u must never be written, or "" when it may be.
+func (d *differ) protectedReason(u *ClickUpUser) string {
+	if u.ID == d.ownerID || u.Role.Base == RoleOwner {
+		return "Workspace owner"
+	}
+	for _, k := range keys(u.ID, u.UserName, u.Email) {
+		if contains(d.protected, k) {
+			return "protected user (SYNC_PROTECTED_USERS)"
+		}
+	}
+	return ""
+}
+
+func (d *differ) user(o OktaUser, m match) {
+	label := o.Login
+	if label == "" {
+		label = o.Email
+	}
+	if len(m.candidates) > 0 {
+		if !o.Entitled() && !d.anyActive(m.candidates) {
+			return // nothing would be written whichever candidate is the right one
+		}
+		d.add(Entry{
+			Action: ActionAmbiguousMatch, OktaUserID: o.ID, User: label,
+			Reason: "several ClickUp users match (ids " + strings.Join(m.candidates, ", ") + "); fix the duplicate in ClickUp or link the user by externalId",
+		})
+		return
+	}
+	u := m.user
+	if !o.Entitled() {
+		if u != nil && u.Active {
+			d.write(u, Entry{
+				Action: ActionDeactivate, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
+				Field: "active", From: "true", To: "false", Reason: notEntitledReason(o),
+			})
+		}
+		return
+	}
+
+	role, err := d.resolve(o)
+	if err != nil {
+		if u != nil && d.protectedReason(u) != "" && strings.EqualFold(strings.TrimSpace(o.Role), string(RoleOwner)) && u.Role.Base == RoleOwner {
+			return // Okta agrees the owner is the owner; nothing to say.
+		}
+		e := Entry{Action: ActionInvalidRole, OktaUserID: o.ID, User: label, Field: "role", To: rawRole(o), Reason: err.Error()}
+		if u != nil {
+			e.ClickUpUserID = u.ID
+		}
+		d.add(e)
+		return
+	}
+
+	if u == nil {
+		d.add(Entry{
+			Action: ActionCreateUser, OktaUserID: o.ID, User: label, Field: "role", To: role.String(),
+			Reason: "assigned in Okta, not in ClickUp",
+			NewUser: &NewUser{
+				ExternalID: o.ID, UserName: o.Login, Email: o.Email,
+				GivenName: o.FirstName, FamilyName: o.LastName, Role: role,
+			},
+		})
+		return
+	}
+
+	d.profileDrift(o, u, label)
+	switch {
+	case !u.Active:
+		e := Entry{
+			Action: ActionReactivate, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
+			Field: "active", From: "false", To: "true", Reason: "assigned in Okta again",
+			Target: u, Role: &role,
+		}
+		if !sameRole(role, u.Role) {
+			e.Field, e.From, e.To = "active,role", "false,"+u.Role.String(), "true,"+role.String()
+		}
+		d.write(u, e)
+	case !sameRole(role, u.Role):
+		d.write(u, Entry{
+			Action: ActionUpdateRole, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
+			Field: "role", From: u.Role.String(), To: role.String(), Reason: "role changed in Okta",
+			Target: u, Role: &role,
+		})
+	}
+}
+
+func (d *differ) anyActive(ids []string) bool {
+	for _, id := range ids {
+		if u := d.byID[id]; u != nil && u.Active {
+			return true
+		}
+	}
+	return false
+}
+
+// write adds e, or a protected entry in its place when u must not be written.
+func (d *differ) write(u *ClickUpUser, e Entry) {
+	if why := d.protectedReason(u); why != "" {
+		e.Reason = why + ": " + string(e.Action) + " skipped"
+		e.Action, e.NewUser, e.Target, e.Role = ActionProtected, nil, nil, nil
+	}
+	d.add(e)
+}
+
+// profileDrift reports, without writing, every profile field that differs: after creation only
+// the role is pushed, so a name or email changed on either side stays as it is in ClickUp.
+func (d *differ) profileDrift(o OktaUser, u *ClickUpUser, label string) {
+	drift := func(field, have, want string) {
+		if want != "" && !strings.EqualFold(strings.TrimSpace(have), strings.TrimSpace(want)) {
+			d.add(Entry{
+				Action: ActionProfileDriftIgnored, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
+				Field: field, From: have, To: want, Reason: "only the role is pushed after creation",
+			})
+		}
+	}
+	drift("userName", u.UserName, o.Login)
+	drift("email", u.Email, o.Email)
+	drift("name", strings.TrimSpace(u.GivenName+" "+u.FamilyName), o.DisplayName())
+}
+
+// unmatched handles a ClickUp user no Okta app user matched.
+func (d *differ) unmatched(u *ClickUpUser) {
+	if !u.Active || d.protectedReason(u) != "" && !d.managed(u) {
+		return
+	}
+	if d.managed(u) {
+		d.write(u, Entry{
+			Action: ActionDeactivate, ClickUpUserID: u.ID, OktaUserID: d.oktaIDOf(u), User: u.UserName,
+			Field: "active", From: "true", To: "false", Reason: "no longer assigned in Okta",
+		})
+		return
+	}
+	d.add(Entry{
+		Action: ActionUnmanagedUser, ClickUpUserID: u.ID, User: u.UserName,
+		Reason: "active in ClickUp, not assigned in Okta, and not created from Okta; left as is",
+	})
+}
+
+// managed reports whether u was provisioned from Okta: it carries an externalId (set on every
+// create, by Okta's push and by us) or a stored link. Only managed users are ever deactivated.
+func (d *differ) managed(u *ClickUpUser) bool {
+	_, linked := d.linkedTo[u.ID]
+	return u.ExternalID != "" || linked
+}
+
+func (d *differ) oktaIDOf(u *ClickUpUser) string {
+	if o, ok := d.linkedTo[u.ID]; ok {
+		return o
+	}
+	return u.ExternalID
+}
+
+func notEntitledReason(o OktaUser) string {
+	return fmt.Sprintf("not entitled in Okta (app user %s, user %s)", o.AppStatus, o.UserStatus)
+}
+
+func rawRole(o OktaUser) string {
+	switch {
+	case o.CustomRoleID != "":
+		return "customRoleId " + o.CustomRoleID
+	case o.CustomRoleName != "":
+		return "customRoleName " + o.CustomRoleName
+	default:
+		return o.Role
+	}
+}
+
+// resolve applies customRoleId > customRoleName > role > member.
+func (d *differ) resolve(o OktaUser) (Role, error) {
+	id, name := strings.TrimSpace(o.CustomRoleID), strings.TrimSpace(o.CustomRoleName)
+	switch {
+	case id != "":
+		if d.catalogue == nil {
+			return Role{CustomRoleID: id}, nil
+		}
+		for _, r := range d.catalogue {
+			if r.ID == id {
+				return Role{Base: r.InheritedRole, CustomRoleID: r.ID, CustomRoleName: r.Name}, nil
+			}
+		}
+		return Role{}, fmt.Errorf("custom role id %s does not exist in ClickUp", id)
+	case name != "":
+		if d.catalogue == nil {
+			return Role{CustomRoleName: name}, nil
+		}
+		var found []CustomRole
+		for _, r := range d.catalogue {
+			if strings.EqualFold(r.Name, name) {
+				found = append(found, r)
+			}
+		}
+		switch len(found) {
+		case 1:
+			r := found[0]
+			return Role{Base: r.InheritedRole, CustomRoleID: r.ID, CustomRoleName: r.Name}, nil
+		case 0:
+			return Role{}, fmt.Errorf("custom role %q does not exist in ClickUp (renamed?); map customRoleId instead of customRoleName", name)
+		default:
+			return Role{}, fmt.Errorf("custom role name %q is used by several ClickUp roles; map customRoleId instead", name)
+		}
+	}
+	base, err := ParseBaseRole(o.Role)
+	if err != nil {
+		return Role{}, err
+	}
+	return Role{Base: base}, nil
+}
+
+// sameRole compares at the precision the desired role was given: by custom role id when Okta
+// names one, by custom role name when only that is known, else by built-in role with no custom
+// role at all.
+func sameRole(want, have Role) bool {
+	switch {
+	case want.CustomRoleID != "":
+		return want.CustomRoleID == have.CustomRoleID
+	case want.CustomRoleName != "":
+		return strings.EqualFold(want.CustomRoleName, have.CustomRoleName)
+	default:
+		hb := have.Base
+		if hb == "" {
+			hb = RoleMember
+		}
+		return !have.IsCustom() && want.Base == hb
+	}
+}

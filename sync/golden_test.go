@@ -1,0 +1,100 @@
+package sync
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// everyAction is a scenario whose plan holds every action kind at least once.
+func everyAction() (Desired, Actual, Options) {
+	suspended := ok("00u5", "sue@x.io", "member")
+	suspended.UserStatus = "SUSPENDED"
+	renamed := ok("00u6", "rita@x.io", "")
+	renamed.CustomRoleName = "Old Name"
+	byID := ok("00u7", "ida@x.io", "")
+	byID.CustomRoleID = "112233"
+	moved := ok("00u4", "mo.new@x.io", "member")
+	moved.FirstName = "F00u4"
+	d := Desired{Users: []OktaUser{
+		ok("00u1", "new.hire@x.io", "member"),
+		ok("00u2", "promoted@x.io", "admin"),
+		ok("00u3", "back@x.io", "guest"),
+		moved, suspended, renamed, byID,
+		ok("00u8", "dup@x.io", ""),
+		ok("00u9", "boss@x.io", "member"),
+	}}
+	dupA := cu("30", "", "dup@x.io", true, RoleMember)
+	dupB := cu("31", "", "DUP@x.io", true, RoleMember)
+	a := Actual{
+		Users: []ClickUpUser{
+			cu("1", "00u9", "boss@x.io", true, RoleOwner),
+			cu("12", "00u2", "promoted@x.io", true, RoleMember),
+			cu("13", "00u3", "back@x.io", false, RoleMember),
+			cu("14", "00u4", "mo@x.io", true, RoleMember),
+			cu("15", "00u5", "sue@x.io", true, RoleMember),
+			cu("16", "00u6", "rita@x.io", true, RoleMember),
+			cu("17", "00u7", "ida@x.io", true, RoleMember),
+			cu("20", "00u99", "left@x.io", true, RoleMember),
+			cu("21", "", "hand.added@x.io", true, RoleMember),
+			dupA, dupB,
+		},
+		CustomRoles: catalogue,
+		OwnerID:     "1",
+	}
+	return d, a, Options{}
+}
+
+func TestGoldenPlan(t *testing.T) {
+	d, a, opt := everyAction()
+	p := Diff(d, a, opt)
+	seen := map[Action]bool{}
+	for _, e := range p.Entries {
+		seen[e.Action] = true
+	}
+	for a := range actionOrder {
+		if !seen[a] {
+			t.Errorf("scenario lacks action %s", a)
+		}
+	}
+	var text, js bytes.Buffer
+	if err := p.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(js.Bytes()) {
+		t.Fatal("JSON rendering is not valid JSON")
+	}
+	golden(t, "plan_every_action.txt", text.Bytes())
+	golden(t, "plan_every_action.json", js.Bytes())
+
+	var empty bytes.Buffer
+	if err := (Plan{}).WriteText(&empty); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan_empty.txt", empty.Bytes())
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./sync -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (review, then go test ./sync -update)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}

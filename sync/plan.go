@@ -1,0 +1,135 @@
+package sync
+
+import "sort"
+
+// Action is the kind of a plan entry. Write actions change ClickUp; the others report drift or a
+// reason for not writing.
+type Action string
+
+const (
+	ActionCreateUser          Action = "create_user"
+	ActionUpdateRole          Action = "update_role"
+	ActionReactivate          Action = "reactivate"
+	ActionDeactivate          Action = "deactivate"
+	ActionProfileDriftIgnored Action = "profile_drift_ignored"
+	ActionUnmanagedUser       Action = "unmanaged_user"
+	ActionInvalidRole         Action = "invalid_role"
+	ActionAmbiguousMatch      Action = "ambiguous_match"
+	ActionProtected           Action = "protected"
+)
+
+// actionOrder is the order of a plan: writes first, in the order they are safest to apply (new
+// access before lost access), then the entries an admin should read.
+var actionOrder = map[Action]int{
+	ActionCreateUser:          0,
+	ActionReactivate:          1,
+	ActionUpdateRole:          2,
+	ActionDeactivate:          3,
+	ActionInvalidRole:         4,
+	ActionAmbiguousMatch:      5,
+	ActionProtected:           6,
+	ActionUnmanagedUser:       7,
+	ActionProfileDriftIgnored: 8,
+}
+
+// IsWrite reports whether the action changes ClickUp.
+func (a Action) IsWrite() bool {
+	switch a {
+	case ActionCreateUser, ActionUpdateRole, ActionReactivate, ActionDeactivate:
+		return true
+	}
+	return false
+}
+
+// IsFailure reports whether the entry alone makes the run fail: something Okta asks for cannot be
+// done until an admin fixes the data.
+func (a Action) IsFailure() bool {
+	return a == ActionInvalidRole || a == ActionAmbiguousMatch
+}
+
+// Outcome is what became of an entry.
+type Outcome string
+
+const (
+	OutcomePlanned Outcome = "planned"
+	OutcomeApplied Outcome = "applied"
+	OutcomeFailed  Outcome = "failed"
+	OutcomeHeld    Outcome = "held"
+	OutcomeIgnored Outcome = "ignored"
+)
+
+// Entry is one line of a plan: a change to make, or a difference that is reported but not written.
+type Entry struct {
+	Action        Action  `json:"action"`
+	OktaUserID    string  `json:"okta_user_id,omitempty"`
+	ClickUpUserID string  `json:"clickup_user_id,omitempty"`
+	User          string  `json:"user"`
+	Field         string  `json:"field,omitempty"`
+	From          string  `json:"from,omitempty"`
+	To            string  `json:"to,omitempty"`
+	Reason        string  `json:"reason,omitempty"`
+	Outcome       Outcome `json:"outcome"`
+	Error         string  `json:"error,omitempty"`
+
+	// What Apply needs; not part of the rendered plan.
+	NewUser *NewUser     `json:"-"` // create_user
+	Target  *ClickUpUser `json:"-"` // update_role, reactivate: the user as listed
+	Role    *Role        `json:"-"` // update_role, reactivate: the role to set
+}
+
+// Plan is the ordered list of entries for one run. It is data: rendering and applying it never
+// re-read either side.
+type Plan struct {
+	Entries []Entry `json:"entries"`
+}
+
+func (p *Plan) sort() {
+	sort.SliceStable(p.Entries, func(i, j int) bool {
+		a, b := p.Entries[i], p.Entries[j]
+		if actionOrder[a.Action] != actionOrder[b.Action] {
+			return actionOrder[a.Action] < actionOrder[b.Action]
+		}
+		if a.User != b.User {
+			return a.User < b.User
+		}
+		if a.ClickUpUserID != b.ClickUpUserID {
+			return a.ClickUpUserID < b.ClickUpUserID
+		}
+		return a.Field < b.Field
+	})
+}
+
+// Writes returns the number of entries that change ClickUp.
+func (p Plan) Writes() int {
+	n := 0
+	for _, e := range p.Entries {
+		if e.Action.IsWrite() {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary counts entries by action and by outcome.
+type Summary struct {
+	Actions  map[Action]int  `json:"actions"`
+	Outcomes map[Outcome]int `json:"outcomes"`
+	Writes   int             `json:"writes"`
+	Failures int             `json:"failures"`
+}
+
+// Summarize counts the plan's entries.
+func (p Plan) Summarize() Summary {
+	s := Summary{Actions: map[Action]int{}, Outcomes: map[Outcome]int{}}
+	for _, e := range p.Entries {
+		s.Actions[e.Action]++
+		s.Outcomes[e.Outcome]++
+		if e.Action.IsWrite() {
+			s.Writes++
+		}
+		if e.Outcome == OutcomeFailed {
+			s.Failures++
+		}
+	}
+	return s
+}

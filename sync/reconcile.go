@@ -1,0 +1,120 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+)
+
+// Reconciler runs one reconcile: read both sides, plan, and apply.
+type Reconciler struct {
+	Directory Directory
+	Workspace Workspace
+	Roles     Roles // optional: nil when no REST token is configured
+	Options   Options
+	Apply     ApplyOptions
+}
+
+// ErrRead marks a run that stopped because a side could not be read completely; nothing was
+// written.
+var ErrRead = errors.New("read failed, nothing was written")
+
+// Read reads Okta and ClickUp concurrently. Any failure fails the whole read: the planner never
+// sees a partial state.
+func (r *Reconciler) Read(ctx context.Context) (Desired, Actual, error) {
+	var (
+		d    Desired
+		a    Actual
+		wg   gosync.WaitGroup
+		errs = make([]error, 4)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run := func(i int, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errs[i] = err
+				cancel() // the run is lost already; stop the other reads early
+			}
+		}()
+	}
+	run(0, func() (err error) {
+		d.Users, err = r.Directory.ListAppUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("read okta: %w", err)
+		}
+		return nil
+	})
+	run(1, func() (err error) {
+		a.Users, err = r.Workspace.ListUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("read clickup users: %w", err)
+		}
+		return nil
+	})
+	if r.Roles != nil {
+		run(2, func() error {
+			roles, err := r.Roles.ListCustomRoles(ctx)
+			if err != nil {
+				return fmt.Errorf("read clickup custom roles: %w", err)
+			}
+			if roles == nil {
+				roles = []CustomRole{}
+			}
+			a.CustomRoles = roles
+			return nil
+		})
+		run(3, func() (err error) {
+			a.OwnerID, err = r.Roles.WorkspaceOwner(ctx)
+			if err != nil {
+				return fmt.Errorf("read clickup workspace owner: %w", err)
+			}
+			return nil
+		})
+	}
+	wg.Wait()
+	if err := firstCause(errs); err != nil {
+		return Desired{}, Actual{}, fmt.Errorf("%w: %w", ErrRead, err)
+	}
+	return d, a, nil
+}
+
+// firstCause returns the errors that are not a mere consequence of another read's cancellation.
+func firstCause(errs []error) error {
+	var real, canceled []error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			canceled = append(canceled, err)
+		default:
+			real = append(real, err)
+		}
+	}
+	if len(real) > 0 {
+		return errors.Join(real...)
+	}
+	return errors.Join(canceled...)
+}
+
+// Plan reads both sides and returns the plan, writing nothing.
+func (r *Reconciler) Plan(ctx context.Context) (Plan, error) {
+	d, a, err := r.Read(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	return Diff(d, a, r.Options), nil
+}
+
+// Reconcile plans and, unless dryRun, applies. The returned plan carries each entry's outcome. The
+// error is set only when nothing could be planned; failed writes are in the plan.
+func (r *Reconciler) Reconcile(ctx context.Context, dryRun bool) (Plan, error) {
+	p, err := r.Plan(ctx)
+	if err != nil || dryRun {
+		return p, err
+	}
+	return Apply(ctx, r.Workspace, p, r.Apply), nil
+}
