@@ -13,6 +13,7 @@ type Reconciler struct {
 	Workspace Workspace
 	Roles     Roles // optional: nil when no REST token is configured
 	Options   Options
+	Rails     Rails
 	Apply     ApplyOptions
 }
 
@@ -100,13 +101,19 @@ func firstCause(errs []error) error {
 	return errors.Join(canceled...)
 }
 
-// Plan reads both sides and returns the plan, writing nothing.
+// Plan reads both sides and returns the plan with the rails applied, writing nothing. It returns
+// ErrEmptySource (and no plan) when the source looks empty; deactivations over the cap come back
+// with the outcome held.
 func (r *Reconciler) Plan(ctx context.Context) (Plan, error) {
 	d, a, err := r.Read(ctx)
 	if err != nil {
 		return Plan{}, err
 	}
-	return Diff(d, a, r.Options), nil
+	p, _, err := CheckRails(d, a, Diff(d, a, r.Options), r.Rails, r.Options.Links)
+	if err != nil {
+		return Plan{}, err
+	}
+	return p, nil
 }
 
 // Reconcile plans and, unless dryRun, applies. The returned plan carries each entry's outcome. The

@@ -1,0 +1,75 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Rails are the safety settings checked between planning and applying.
+type Rails struct {
+	// AllowEmptySource lets a run proceed when Okta lists no entitled user while ClickUp has
+	// managed active users. Off by default: an empty listing is far more often a wrong app id,
+	// a scope change or an outage than a real mass offboarding.
+	AllowEmptySource bool
+	// MaxDeactivations and MaxDeactivationPercent (of managed active users) cap the deactivations
+	// of one run; above either, all deactivations are held for approval and the rest applies.
+	// Zero holds every deactivation.
+	MaxDeactivations       int
+	MaxDeactivationPercent float64
+}
+
+// ErrEmptySource refuses a run whose source lists nobody while ClickUp has managed users.
+var ErrEmptySource = errors.New("okta lists no entitled user while ClickUp has managed active users; refusing to deactivate everyone (set SYNC_ALLOW_EMPTY_SOURCE=true if this is intended)")
+
+// CheckRails applies the rails to a plan: it refuses the run with ErrEmptySource, or returns the
+// plan with deactivations held when there are too many. held reports the latter.
+func CheckRails(d Desired, a Actual, p Plan, r Rails, links map[string]string) (out Plan, held bool, err error) {
+	managedActive := 0
+	linked := make(map[string]bool, len(links))
+	for _, cu := range links {
+		linked[cu] = true
+	}
+	for _, u := range a.Users {
+		if u.Active && (u.ExternalID != "" || linked[u.ID]) {
+			managedActive++
+		}
+	}
+	entitled := 0
+	for _, u := range d.Users {
+		if u.Entitled() {
+			entitled++
+		}
+	}
+	if entitled == 0 && managedActive > 0 && !r.AllowEmptySource {
+		return p, false, ErrEmptySource
+	}
+
+	n := 0
+	for _, e := range p.Entries {
+		if e.Action == ActionDeactivate {
+			n++
+		}
+	}
+	if n == 0 || !overCap(n, managedActive, r) {
+		return p, false, nil
+	}
+	out = Plan{Entries: append([]Entry(nil), p.Entries...)}
+	for i := range out.Entries {
+		if e := &out.Entries[i]; e.Action == ActionDeactivate {
+			e.Outcome = OutcomeHeld
+			e.Reason = fmt.Sprintf("%s; held: %d deactivations exceed the cap (%d, or %.4g%% of %d managed active users)",
+				e.Reason, n, r.MaxDeactivations, r.MaxDeactivationPercent, managedActive)
+		}
+	}
+	return out, true, nil
+}
+
+func overCap(n, managedActive int, r Rails) bool {
+	if n > r.MaxDeactivations {
+		return true
+	}
+	if managedActive == 0 {
+		return false
+	}
+	return float64(n)*100/float64(managedActive) > r.MaxDeactivationPercent
+}
