@@ -55,7 +55,11 @@ func (s Summary) headline() string {
 	}
 	line := "No changes to ClickUp"
 	if len(writes) > 0 {
-		line = fmt.Sprintf("%d change(s): %s", s.Writes, strings.Join(writes, ", "))
+		noun := "changes"
+		if s.Writes == 1 {
+			noun = "change"
+		}
+		line = fmt.Sprintf("%d %s: %s", s.Writes, noun, strings.Join(writes, ", "))
 	}
 	if len(notes) > 0 {
 		line += "; reported: " + strings.Join(notes, ", ")

@@ -1,0 +1,218 @@
+// Package okta is the Okta adapter: it reads who is assigned to the ClickUp app in Okta, the desired
+// state, through github.com/okta/okta-sdk-golang/v2, and implements sync.Directory.
+//
+// The SDK is used with its known traps disarmed (reference/okta-sdk-and-api.md §0): the cache is off,
+// every call has a deadline, the next link is checked for loops, and a nil response is expected.
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	sdk "github.com/okta/okta-sdk-golang/v2/okta"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
+)
+
+// Defaults for Options.
+const (
+	DefaultRoleAttribute           = "role"
+	DefaultCustomRoleNameAttribute = "customRoleName"
+	DefaultCustomRoleIDAttribute   = "customRoleId"
+	DefaultRequestTimeout          = 30 * time.Second
+	// MaxPageLimit is the largest page Okta serves for /api/v1/apps/{appId}/users; it is also the
+	// default, since every page costs one call against a bucket of about 100 calls per minute.
+	MaxPageLimit = 500
+
+	// The SDK retries only 429s; two retries ride out a brief burst without letting one run sit
+	// on a bucket that stays exhausted.
+	rateLimitMaxRetries = 2
+	// Okta's buckets reset each minute, so a longer wait never helps; RequestTimeout bounds it
+	// further.
+	rateLimitMaxBackoff = 60 * time.Second
+)
+
+// Options configure a Client.
+type Options struct {
+	OrgURL string // e.g. https://acme.okta.com
+	AppID  string // the ClickUp app instance id (0oa...)
+	Token  string // SSWS API token
+
+	// App-user profile keys holding the ClickUp role attributes. Empty means the default.
+	RoleAttribute           string
+	CustomRoleNameAttribute string
+	CustomRoleIDAttribute   string
+
+	// AllowInsecureHTTP permits an http:// OrgURL, and only when its host is a loopback address
+	// (127.0.0.0/8, ::1, localhost): for tests and the demo, never for a real org.
+	AllowInsecureHTTP bool
+
+	// RequestTimeout bounds each SDK call, 429 waits included (default 30s). The SDK counts in
+	// whole seconds, so it is rounded up.
+	RequestTimeout time.Duration
+
+	// PageLimit is the page size of the app users listing (default and maximum 500).
+	PageLimit int
+
+	// HTTPClient is used for every request when set; it should have a Timeout. By default a
+	// client with Timeout RequestTimeout is used, because the SDK's own connection timeout is
+	// never applied.
+	HTTPClient *http.Client
+}
+
+// Client reads the assignments of one Okta app. It is safe for concurrent use.
+type Client struct {
+	sdk       *sdk.Client
+	appID     string
+	token     string // kept only to scrub it from errors
+	pageLimit int
+	keys      roleKeys
+}
+
+type roleKeys struct{ role, customRoleName, customRoleID string }
+
+var _ core.Directory = (*Client)(nil)
+
+// New validates o and builds a Client. It makes no request.
+func New(ctx context.Context, o Options) (*Client, error) {
+	o, insecure, err := o.normalize()
+	if err != nil {
+		return nil, fmt.Errorf("okta: new client: %w", err)
+	}
+	secs := int64(math.Ceil(o.RequestTimeout.Seconds()))
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: o.RequestTimeout}
+	}
+	// Every setting that matters is passed explicitly: the SDK also reads ~/.okta/okta.yaml and
+	// OKTA_* variables, and those must not switch the auth mode, re-enable the cache or relax the
+	// https check behind our back.
+	_, c, err := sdk.NewClient(ctx,
+		sdk.WithOrgUrl(o.OrgURL),
+		sdk.WithAuthorizationMode("SSWS"),
+		sdk.WithToken(o.Token),
+		sdk.WithCache(false),
+		sdk.WithRequestTimeout(secs),
+		sdk.WithHttpClientPtr(hc),
+		sdk.WithRateLimitMaxRetries(rateLimitMaxRetries),
+		sdk.WithRateLimitMaxBackOff(int64(min(rateLimitMaxBackoff.Seconds(), float64(secs)))),
+		sdk.WithTestingDisableHttpsCheck(insecure),
+		sdk.WithUserAgentExtra("okta-clickup-sync"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("okta: new client: %s", redact(err.Error(), o.Token))
+	}
+	return &Client{
+		sdk:       c,
+		appID:     o.AppID,
+		token:     o.Token,
+		pageLimit: o.PageLimit,
+		keys:      roleKeys{o.RoleAttribute, o.CustomRoleNameAttribute, o.CustomRoleIDAttribute},
+	}, nil
+}
+
+// normalize fills defaults and checks o; insecure reports an allowed http:// loopback URL.
+func (o Options) normalize() (_ Options, insecure bool, _ error) {
+	u, insecure, err := checkOrgURL(o.OrgURL, o.AllowInsecureHTTP)
+	if err != nil {
+		return o, false, err
+	}
+	o.OrgURL = u
+	if o.AppID == "" {
+		return o, false, errors.New("app id is empty")
+	}
+	// The SDK pastes the id into the request path unescaped; Okta ids are alphanumeric.
+	if !isID(o.AppID) {
+		return o, false, fmt.Errorf("app id %q is not an Okta id (letters, digits, '-' and '_' only)", o.AppID)
+	}
+	if o.Token == "" {
+		return o, false, errors.New("API token is empty")
+	}
+	// A token read from a file with a trailing newline would make every request fail with an
+	// opaque header error; say so up front, without echoing the token.
+	if strings.ContainsFunc(o.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return o, false, errors.New("API token contains whitespace or control characters")
+	}
+	if o.RoleAttribute == "" {
+		o.RoleAttribute = DefaultRoleAttribute
+	}
+	if o.CustomRoleNameAttribute == "" {
+		o.CustomRoleNameAttribute = DefaultCustomRoleNameAttribute
+	}
+	if o.CustomRoleIDAttribute == "" {
+		o.CustomRoleIDAttribute = DefaultCustomRoleIDAttribute
+	}
+	switch {
+	case o.RequestTimeout < 0:
+		return o, false, fmt.Errorf("request timeout %s is negative", o.RequestTimeout)
+	case o.RequestTimeout == 0:
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	switch {
+	case o.PageLimit < 0 || o.PageLimit > MaxPageLimit:
+		return o, false, fmt.Errorf("page limit %d is outside 1..%d", o.PageLimit, MaxPageLimit)
+	case o.PageLimit == 0:
+		o.PageLimit = MaxPageLimit
+	}
+	return o, insecure, nil
+}
+
+// checkOrgURL returns the org URL without a trailing slash, the form the SDK prefixes to paths.
+func checkOrgURL(raw string, allowInsecure bool) (_ string, insecure bool, _ error) {
+	if raw == "" {
+		return "", false, errors.New("org URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", false, fmt.Errorf("org URL: %w", err)
+	}
+	// Credentials in the URL would end up in the SDK's error messages.
+	if u.User != nil {
+		return "", false, errors.New("org URL must not contain user info")
+	}
+	if u.Host == "" {
+		return "", false, fmt.Errorf("org URL %q has no host", raw)
+	}
+	// Okta serves its API at the root; a path would also be prefixed to every next link.
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", false, fmt.Errorf("org URL %q must be scheme and host only, like https://acme.okta.com", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !allowInsecure {
+			return "", false, fmt.Errorf("org URL %q must use https (http:// is accepted only with AllowInsecureHTTP, for a loopback host)", raw)
+		}
+		if !isLoopback(u.Hostname()) {
+			return "", false, fmt.Errorf("org URL %q uses http:// and host %q is not a loopback address; AllowInsecureHTTP permits http only to 127.0.0.0/8, ::1 and localhost", raw, u.Hostname())
+		}
+		insecure = true
+	default:
+		return "", false, fmt.Errorf("org URL %q must use https", raw)
+	}
+	return u.Scheme + "://" + u.Host, insecure, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isID(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,184 @@
+package oktatest
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// User is an Okta user of the fake org.
+type User struct {
+	ID        string // 00u...; generated when empty
+	Status    string // ACTIVE (default), SUSPENDED, DEPROVISIONED, ...
+	Login     string
+	Email     string
+	FirstName string
+	LastName  string
+}
+
+type org struct {
+	apps    map[string]*app
+	users   map[string]*user
+	userSeq int
+}
+
+type app struct {
+	id, label        string
+	created, updated time.Time
+	assignments      map[string]*assignment // by user id
+}
+
+type user struct {
+	User
+	created, updated, statusChanged time.Time
+}
+
+type assignment struct {
+	status                          string
+	profile                         json.RawMessage
+	created, updated, statusChanged time.Time
+}
+
+func newOrg() org {
+	return org{apps: make(map[string]*app), users: make(map[string]*user)}
+}
+
+// The mutators panic on a call that makes no sense (an unknown app or user, a duplicate id):
+// that is a bug in the test or the demo setup, and a silent no-op would only hide it.
+
+// AddApp adds an app instance with the given id and label.
+func (s *Server) AddApp(appID, label string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if appID == "" {
+		panic("oktatest: AddApp: empty app id")
+	}
+	if _, ok := s.org.apps[appID]; ok {
+		panic(fmt.Sprintf("oktatest: AddApp: app %s exists", appID))
+	}
+	now := time.Now()
+	s.org.apps[appID] = &app{id: appID, label: label, created: now, updated: now, assignments: make(map[string]*assignment)}
+}
+
+// AddUser adds a user and returns it with its ID and Status filled in. Generated ids sort in
+// creation order, which keeps listings predictable.
+func (s *Server) AddUser(u User) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.ID == "" {
+		for {
+			s.org.userSeq++
+			u.ID = fmt.Sprintf("00ufake%013d", s.org.userSeq)
+			if _, taken := s.org.users[u.ID]; !taken {
+				break
+			}
+		}
+	}
+	if _, ok := s.org.users[u.ID]; ok {
+		panic(fmt.Sprintf("oktatest: AddUser: user %s exists", u.ID))
+	}
+	if u.Status == "" {
+		u.Status = "ACTIVE"
+	}
+	now := time.Now()
+	s.org.users[u.ID] = &user{User: u, created: now, updated: now, statusChanged: now}
+	return u
+}
+
+// UpdateUser replaces the profile and status of the user with u.ID; an empty Status keeps the
+// current one.
+func (s *Server) UpdateUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.user("UpdateUser", u.ID)
+	now := time.Now()
+	if u.Status == "" {
+		u.Status = cur.Status
+	}
+	if u.Status != cur.Status {
+		cur.statusChanged = now
+	}
+	cur.User, cur.updated = u, now
+}
+
+// Assign assigns the user to the app, or replaces an existing assignment. status defaults to
+// PROVISIONED; profile is the app-user profile (role attributes under whatever keys the test
+// configures), encoded as JSON now so later changes to the map do not leak in.
+func (s *Server) Assign(appID, userID, status string, profile map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.app("Assign", appID)
+	s.user("Assign", userID)
+	if status == "" {
+		status = "PROVISIONED"
+	}
+	now := time.Now()
+	a.assignments[userID] = &assignment{
+		status: status, profile: encodeProfile("Assign", profile),
+		created: now, updated: now, statusChanged: now,
+	}
+}
+
+// SetAssignmentProfile replaces the app-user profile of an existing assignment.
+func (s *Server) SetAssignmentProfile(appID, userID string, profile map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as := s.assignment("SetAssignmentProfile", appID, userID)
+	as.profile, as.updated = encodeProfile("SetAssignmentProfile", profile), time.Now()
+}
+
+// SetAssignmentStatus changes the app-user status of an existing assignment.
+func (s *Server) SetAssignmentStatus(appID, userID, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as := s.assignment("SetAssignmentStatus", appID, userID)
+	now := time.Now()
+	if as.status != status {
+		as.statusChanged = now
+	}
+	as.status, as.updated = status, now
+}
+
+// Unassign removes the user's assignment to the app, if any.
+func (s *Server) Unassign(appID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.app("Unassign", appID).assignments, userID)
+}
+
+// The helpers below expect s.mu held.
+
+func (s *Server) app(op, id string) *app {
+	a, ok := s.org.apps[id]
+	if !ok {
+		panic(fmt.Sprintf("oktatest: %s: no app %s", op, id))
+	}
+	return a
+}
+
+func (s *Server) user(op, id string) *user {
+	u, ok := s.org.users[id]
+	if !ok {
+		panic(fmt.Sprintf("oktatest: %s: no user %q", op, id))
+	}
+	return u
+}
+
+func (s *Server) assignment(op, appID, userID string) *assignment {
+	as, ok := s.app(op, appID).assignments[userID]
+	if !ok {
+		panic(fmt.Sprintf("oktatest: %s: user %s is not assigned to app %s", op, userID, appID))
+	}
+	return as
+}
+
+func encodeProfile(op string, p map[string]any) json.RawMessage {
+	if p == nil {
+		return json.RawMessage("{}")
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("oktatest: %s: profile is not JSON: %v", op, err))
+	}
+	return b
+}

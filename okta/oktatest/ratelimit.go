@@ -1,0 +1,50 @@
+package oktatest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// rateLimiter is a fixed one-minute window per bucket, which is how Okta resets its org limits.
+type rateLimiter struct {
+	limit   int
+	buckets map[string]*window
+}
+
+type window struct {
+	start int64 // Unix seconds at the start of the minute
+	count int
+}
+
+func newRateLimiter(limit int) rateLimiter {
+	return rateLimiter{limit: limit, buckets: make(map[string]*window)}
+}
+
+// takeRate counts the request against its bucket and sets the X-Rate-Limit-* headers, which
+// Okta sends on every response and the SDK needs on a 429 to compute its wait. It reports false
+// when the bucket is exhausted.
+func (s *Server) takeRate(w http.ResponseWriter, bucket string) bool {
+	now := time.Now().Unix()
+	start := now - now%60
+
+	s.mu.Lock()
+	b := s.rate.buckets[bucket]
+	if b == nil || b.start != start {
+		b = &window{start: start}
+		s.rate.buckets[bucket] = b
+	}
+	limit := s.rate.limit
+	ok := b.count < limit
+	if ok {
+		b.count++
+	}
+	remaining := max(limit-b.count, 0)
+	s.mu.Unlock()
+
+	h := w.Header()
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(start+60, 10))
+	return ok
+}
