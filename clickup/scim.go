@@ -1,0 +1,151 @@
+package clickup
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
+)
+
+// DefaultRoleSchema is the URN of the SCIM extension object that holds the role attributes by
+// default. ClickUp publishes no SCIM reference, so it is configurable (DESIGN.md §4).
+const DefaultRoleSchema = "urn:ietf:params:scim:schemas:extension:clickup:2.0:User"
+
+// Default names of the role attributes.
+const (
+	DefaultRoleAttribute           = "role"
+	DefaultCustomRoleNameAttribute = "customRoleName"
+	DefaultCustomRoleIDAttribute   = "customRoleId"
+)
+
+// Defaults of SCIMOptions.
+const (
+	DefaultPageSize    = 100 // Okta's page size too, and the fake's cap
+	DefaultConcurrency = 4
+)
+
+const (
+	schemaUser         = "urn:ietf:params:scim:schemas:core:2.0:User"
+	schemaPatchOp      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	mediaTypeSCIM      = "application/scim+json"
+	acceptSCIM         = "application/scim+json, application/json"
+	serviceSCIM        = "clickup scim"
+	maxPlausibleTotals = 1_000_000
+)
+
+// SCIMOptions configure NewSCIM.
+type SCIMOptions struct {
+	// BaseURL is the SCIM Base URL from ClickUp's SSO settings. It is opaque: /Users is appended.
+	BaseURL string
+	// Token is the SCIM API token, sent as "Authorization: Bearer <token>" and nowhere else.
+	Token string
+	// RoleSchema is the URN of the extension object holding the role attributes; "" means the top
+	// level of the user. Callers pass DefaultRoleSchema explicitly.
+	RoleSchema string
+	// Names of the role attributes; empty means the defaults role, customRoleName, customRoleId.
+	RoleAttribute, CustomRoleNameAttribute, CustomRoleIDAttribute string
+	// AllowInsecureHTTP permits an http:// BaseURL, to a loopback host only (tests, demo).
+	AllowInsecureHTTP bool
+	// HTTPClient is optional; the default has a DefaultTimeout timeout.
+	HTTPClient *http.Client
+	// PageSize is the count asked per listing page (default 100).
+	PageSize int
+	// Concurrency bounds the page reads in flight after the first page (default 4).
+	Concurrency int
+}
+
+// SCIMClient reads and writes the Workspace's users through ClickUp's SCIM 2.0 API. It implements
+// core.Workspace and is safe for concurrent use.
+type SCIMClient struct {
+	ep          endpoint
+	roleSchema  string
+	roleAttr    string
+	nameAttr    string
+	idAttr      string
+	pageSize    int
+	concurrency int
+}
+
+var _ core.Workspace = (*SCIMClient)(nil)
+
+// NewSCIM validates the options and returns a client. It makes no request.
+func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
+	base, err := parseBaseURL(serviceSCIM, o.BaseURL, o.AllowInsecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkToken(serviceSCIM, o.Token); err != nil {
+		return nil, err
+	}
+	c := &SCIMClient{
+		ep: endpoint{
+			service: serviceSCIM, base: base, auth: "Bearer " + o.Token, token: o.Token,
+			accept: acceptSCIM, contentType: mediaTypeSCIM, hc: httpClient(o.HTTPClient),
+		},
+		roleSchema:  strings.TrimSpace(o.RoleSchema),
+		roleAttr:    orDefault(o.RoleAttribute, DefaultRoleAttribute),
+		nameAttr:    orDefault(o.CustomRoleNameAttribute, DefaultCustomRoleNameAttribute),
+		idAttr:      orDefault(o.CustomRoleIDAttribute, DefaultCustomRoleIDAttribute),
+		pageSize:    o.PageSize,
+		concurrency: o.Concurrency,
+	}
+	switch {
+	case c.pageSize < 0:
+		return nil, fmt.Errorf("%s: page size %d must be positive", serviceSCIM, c.pageSize)
+	case c.pageSize == 0:
+		c.pageSize = DefaultPageSize
+	}
+	switch {
+	case c.concurrency < 0:
+		return nil, fmt.Errorf("%s: concurrency %d must be positive", serviceSCIM, c.concurrency)
+	case c.concurrency == 0:
+		c.concurrency = DefaultConcurrency
+	}
+	if err := c.checkRoleAttributes(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// coreUserAttributes are the RFC 7643 User attributes. A role attribute at the top level must not
+// take one of these names: ReplaceUser would then overwrite the user's own data with a role.
+var coreUserAttributes = []string{
+	"schemas", "id", "externalId", "meta", "userName", "name", "displayName", "nickName",
+	"profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone", "active",
+	"password", "emails", "phoneNumbers", "ims", "photos", "addresses", "groups", "entitlements",
+	"roles", "x509Certificates",
+}
+
+func (c *SCIMClient) checkRoleAttributes() error {
+	if strings.ContainsAny(c.roleSchema, " \t\r\n\"") {
+		return fmt.Errorf("%s: role schema %q is not a URN", serviceSCIM, c.roleSchema)
+	}
+	names := []string{c.roleAttr, c.nameAttr, c.idAttr}
+	for i, n := range names {
+		if strings.ContainsAny(n, " \t\r\n\".:[]") {
+			return fmt.Errorf("%s: role attribute name %q is not a plain attribute name", serviceSCIM, n)
+		}
+		for _, m := range names[:i] {
+			if strings.EqualFold(n, m) {
+				return fmt.Errorf("%s: role attribute name %q is used twice", serviceSCIM, n)
+			}
+		}
+		if c.roleSchema != "" {
+			continue
+		}
+		for _, a := range coreUserAttributes {
+			if strings.EqualFold(n, a) {
+				return fmt.Errorf("%s: role attribute %q at the top level would overwrite the SCIM User attribute %s; choose another name or a role schema", serviceSCIM, n, a)
+			}
+		}
+	}
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s = strings.TrimSpace(s); s != "" {
+		return s
+	}
+	return def
+}

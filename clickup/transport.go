@@ -1,0 +1,190 @@
+package clickup
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
+)
+
+const (
+	// DefaultTimeout bounds one request when the caller brings no http.Client.
+	DefaultTimeout = 30 * time.Second
+
+	// maxResponseBytes caps what one answer may hold. A page of 100 SCIM users is ~100 KiB; an
+	// answer far beyond that is a misbehaving server, and reading it whole would cost memory.
+	maxResponseBytes = 16 << 20
+)
+
+// endpoint is what the SCIM and REST clients share: one base URL, one credential and one
+// http.Client. Every request goes through do, so a rate limiter and retries can later be added in
+// one place.
+type endpoint struct {
+	service     string // "clickup scim" or "clickup rest", the start of every error
+	base        string // without a trailing slash
+	auth        string // the Authorization header value
+	token       string // kept only to redact it from anything a server echoes back
+	accept      string
+	contentType string
+	hc          *http.Client
+}
+
+// call is one request: path is relative to the base and may carry a query.
+type call struct {
+	method string
+	path   string
+	body   []byte
+	ok     []int // the statuses that mean success; any other 2xx is malformed
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (e *endpoint) do(ctx context.Context, c call) (reply, error) {
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, e.base+c.path, body)
+	if err != nil {
+		return reply{}, e.fail(c, err)
+	}
+	req.Header.Set("Authorization", e.auth)
+	req.Header.Set("Accept", e.accept)
+	if c.body != nil {
+		req.Header.Set("Content-Type", e.contentType)
+	}
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is already in our prefix
+		}
+		return reply{}, e.fail(c, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return reply{}, e.fail(c, fmt.Errorf("read response: %w", err))
+	}
+	if len(b) > maxResponseBytes {
+		return reply{}, e.malformed(c, "response body exceeds %d bytes", maxResponseBytes)
+	}
+	r := reply{status: resp.StatusCode, header: resp.Header, body: b}
+	switch {
+	case slices.Contains(c.ok, r.status):
+		return r, nil
+	case r.status >= 200 && r.status < 300:
+		return reply{}, e.malformed(c, "unexpected status %d (want %v)", r.status, c.ok)
+	default:
+		return reply{}, e.apiError(c, r)
+	}
+}
+
+// fail wraps a transport failure; the token never appears in it, but a proxy or resolver could
+// echo anything, so it is redacted all the same.
+func (e *endpoint) fail(c call, err error) error {
+	return &requestError{prefix: e.service + " " + c.method + " " + c.path, err: err, redact: e.token}
+}
+
+type requestError struct {
+	prefix string
+	err    error
+	redact string
+}
+
+func (r *requestError) Error() string { return r.prefix + ": " + redact(r.err.Error(), r.redact) }
+func (r *requestError) Unwrap() error { return r.err }
+
+// malformed reports an answer that could be read but not trusted.
+func (e *endpoint) malformed(c call, format string, args ...any) error {
+	return fmt.Errorf("%s %s %s: %w: %s", e.service, c.method, c.path, core.ErrMalformed,
+		redact(fmt.Sprintf(format, args...), e.token))
+}
+
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "[REDACTED]")
+}
+
+// parseBaseURL accepts https, and http only to a loopback host when allowInsecure is set: the
+// token travels in a header, and over plain http to another host it would be readable on the way.
+func parseBaseURL(service, raw string, allowInsecure bool) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s: base URL: %w", service, err)
+	}
+	shown := u.Redacted()
+	switch {
+	case raw == "":
+		return "", fmt.Errorf("%s: base URL is required", service)
+	case u.User != nil:
+		return "", fmt.Errorf("%s: base URL %q carries credentials; pass the token separately", service, shown)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("%s: base URL %q has no host", service, shown)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", fmt.Errorf("%s: base URL %q must not have a query or fragment", service, shown)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !allowInsecure || !isLoopback(u.Hostname()) {
+			return "", fmt.Errorf("%s: base URL %q uses http; only https is allowed, except to a loopback host (127.0.0.0/8, ::1, localhost) with insecure http explicitly allowed", service, shown)
+		}
+	default:
+		return "", fmt.Errorf("%s: base URL %q: scheme must be https", service, shown)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkToken(service, token string) error {
+	if token == "" {
+		return fmt.Errorf("%s: token is required", service)
+	}
+	for _, r := range token {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%s: token contains a control character", service)
+		}
+	}
+	return nil
+}
+
+// httpClient returns the caller's client, or one with a timeout. Redirects are refused unless the
+// caller decided otherwise: an API answer never redirects, and following one would replay the
+// credential to wherever it points.
+func httpClient(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	} else {
+		c := *hc
+		hc = &c
+	}
+	if hc.CheckRedirect == nil {
+		hc.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+			return fmt.Errorf("refusing redirect to %s", req.URL.Redacted())
+		}
+	}
+	return hc
+}
