@@ -1,0 +1,392 @@
+package config
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/robfig/cron/v3"
+)
+
+// minRSABits is the smallest private key accepted: Okta requires 2048-bit RSA keys for service
+// apps, and a smaller key would only fail later, at the first token request.
+const minRSABits = 2048
+
+// scheduleParser accepts what cron.New() accepts by default (five fields and descriptors), so a
+// schedule that validates here is one the daemon can run.
+var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var (
+	logLevels  = []string{"trace", "debug", "info", "warn", "error"}
+	logFormats = []string{"json", "console"}
+)
+
+// Validate reports every problem with the configuration at once (errors.Join of *SettingError),
+// each naming the setting by environment name and YAML key. Messages never contain secrets.
+func (c Config) Validate() error {
+	v := &validator{}
+	c.validateOkta(v)
+	c.validateClickUp(v)
+	c.validateSync(v)
+	c.validateLog(v)
+	return redactErrors(v.errs, c.Secrets())
+}
+
+type validator struct{ errs []error }
+
+func (v *validator) add(env, format string, args ...any) {
+	v.errs = append(v.errs, settingByEnv(env).err("", format, args...))
+}
+
+func (v *validator) required(env, value, what string) bool {
+	if strings.TrimSpace(value) == "" {
+		v.add(env, "required: %s", what)
+		return false
+	}
+	return true
+}
+
+func (c Config) validateOkta(v *validator) {
+	o := c.Okta
+	if v.required("OKTA_ORG_URL", o.OrgURL, "the Okta org, like https://acme.okta.com") {
+		if p := checkOrgURL(o.OrgURL, c.Sync.AllowInsecureHTTP); p != "" {
+			v.add("OKTA_ORG_URL", "%s", p)
+		}
+	}
+	v.required("OKTA_APP_ID", o.AppID, "the id of the ClickUp app in Okta")
+
+	oauth := map[string]bool{
+		"OKTA_CLIENT_ID":      o.ClientID != "",
+		"OKTA_PRIVATE_KEY":    o.PrivateKey != "",
+		"OKTA_PRIVATE_KEY_ID": o.PrivateKeyID != "",
+	}
+	oauthOrder := []string{"OKTA_CLIENT_ID", "OKTA_PRIVATE_KEY", "OKTA_PRIVATE_KEY_ID"}
+	switch {
+	case o.APIToken != "" && o.oauthConfigured():
+		var set []string
+		for _, env := range oauthOrder {
+			if oauth[env] {
+				set = append(set, env)
+			}
+		}
+		v.add("OKTA_API_TOKEN", "set together with the OAuth settings (%s); authenticate one way: the API token, or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY + OKTA_PRIVATE_KEY_ID", strings.Join(set, ", "))
+	case o.APIToken == "" && !o.oauthConfigured():
+		v.add("OKTA_API_TOKEN", "Okta credentials are required: set OKTA_API_TOKEN, or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY + OKTA_PRIVATE_KEY_ID for an OAuth service app")
+	case o.oauthConfigured():
+		var set []string
+		for _, env := range oauthOrder {
+			if oauth[env] {
+				set = append(set, env)
+			}
+		}
+		for _, env := range oauthOrder {
+			if !oauth[env] {
+				verb := "is"
+				if len(set) > 1 {
+					verb = "are"
+				}
+				v.add(env, "required for OAuth, since %s %s set", strings.Join(set, " and "), verb)
+			}
+		}
+		if len(o.Scopes) == 0 {
+			v.add("OKTA_SCOPES", "required for OAuth, e.g. %s", strings.Join(DefaultScopes(len(c.Sync.PushGroups) > 0), " "))
+		}
+		for i, s := range o.Scopes {
+			if s == "" || strings.ContainsFunc(s, unicode.IsSpace) {
+				v.add("OKTA_SCOPES", "entry %d is %s; scopes are single words like okta.apps.read", i+1, show(s))
+			}
+		}
+	}
+	if o.APIToken != "" {
+		checkToken(v, "OKTA_API_TOKEN", o.APIToken)
+	}
+	if o.PrivateKey != "" {
+		if p := checkPrivateKey(o.PrivateKey.Reveal()); p != "" {
+			v.add("OKTA_PRIVATE_KEY", "%s", p)
+		}
+	}
+	for _, a := range []struct{ env, value string }{
+		{"OKTA_ROLE_ATTRIBUTE", o.RoleAttribute},
+		{"OKTA_CUSTOM_ROLE_NAME_ATTRIBUTE", o.CustomRoleNameAttribute},
+		{"OKTA_CUSTOM_ROLE_ID_ATTRIBUTE", o.CustomRoleIDAttribute},
+	} {
+		v.required(a.env, a.value, "the app-profile key to read")
+	}
+}
+
+func (c Config) validateClickUp(v *validator) {
+	cu := c.ClickUp
+	insecure := c.Sync.AllowInsecureHTTP
+	if v.required("CLICKUP_SCIM_BASE_URL", cu.SCIMBaseURL, "the SCIM Base URL from ClickUp's SSO settings") {
+		if p := checkURL(cu.SCIMBaseURL, insecure); p != "" {
+			v.add("CLICKUP_SCIM_BASE_URL", "%s", p)
+		}
+	}
+	if v.required("CLICKUP_SCIM_TOKEN", cu.SCIMToken.Reveal(), "the SCIM API token from ClickUp's SSO settings") {
+		checkToken(v, "CLICKUP_SCIM_TOKEN", cu.SCIMToken)
+	}
+	if cu.APIToken != "" {
+		checkToken(v, "CLICKUP_API_TOKEN", cu.APIToken)
+		v.required("CLICKUP_WORKSPACE_ID", cu.WorkspaceID, "the Workspace id, since CLICKUP_API_TOKEN is set")
+		v.required("CLICKUP_API_BASE_URL", cu.APIBaseURL, "the REST API base, since CLICKUP_API_TOKEN is set (default "+DefaultAPIBaseURL+")")
+	}
+	if cu.APIBaseURL != "" {
+		if p := checkURL(cu.APIBaseURL, insecure); p != "" {
+			v.add("CLICKUP_API_BASE_URL", "%s", p)
+		}
+	}
+}
+
+func (c Config) validateSync(v *validator) {
+	s := c.Sync
+	if p := checkSchedule(s.Schedule); p != "" {
+		v.add("SYNC_SCHEDULE", "%s", p)
+	}
+	if s.MaxDeactivations < 0 {
+		v.add("SYNC_MAX_DEACTIVATIONS", "must be 0 or more, got %d", s.MaxDeactivations)
+	}
+	if p := s.MaxDeactivationPercent; math.IsNaN(p) || p < 0 || p > 100 {
+		v.add("SYNC_MAX_DEACTIVATION_PERCENT", "must be between 0 and 100, got %v", p)
+	}
+	if s.Concurrency < 1 || s.Concurrency > 64 {
+		v.add("SYNC_CONCURRENCY", "must be between 1 and 64, got %d", s.Concurrency)
+	}
+	positive := func(env string, d time.Duration) {
+		if d <= 0 {
+			v.add(env, "must be more than zero, got %s", d)
+		}
+	}
+	positive("SYNC_RETENTION", s.Retention)
+	positive("SYNC_RUN_TIMEOUT", s.RunTimeout)
+	checkEntries(v, "SYNC_PROTECTED_USERS", s.ProtectedUsers, false)
+	// A group listed twice would be pushed as two competing Teams.
+	checkEntries(v, "SYNC_PUSH_GROUPS", s.PushGroups, true)
+	if v.required("SYNC_LISTEN_ADDR", s.ListenAddr, "host:port to listen on, like :8080") {
+		if _, _, err := net.SplitHostPort(s.ListenAddr); err != nil {
+			v.add("SYNC_LISTEN_ADDR", "not a host:port address (like :8080 or 127.0.0.1:8080): %s", show(s.ListenAddr))
+		}
+	}
+	if s.TriggerToken != "" {
+		checkToken(v, "SYNC_TRIGGER_TOKEN", s.TriggerToken)
+	}
+}
+
+func (c Config) validateLog(v *validator) {
+	if !contains(logLevels, c.Log.Level) {
+		v.add("LOG_LEVEL", "must be one of %s, got %s", strings.Join(logLevels, ", "), show(c.Log.Level))
+	}
+	if !contains(logFormats, c.Log.Format) {
+		v.add("LOG_FORMAT", "must be json or console, got %s", show(c.Log.Format))
+	}
+}
+
+func checkEntries(v *validator, env string, list []string, unique bool) {
+	seen := map[string]bool{}
+	for i, e := range list {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			v.add(env, "entry %d is empty", i+1)
+			continue
+		}
+		if unique && seen[e] {
+			v.add(env, "lists %s twice", show(e))
+		}
+		seen[e] = true
+	}
+}
+
+// checkToken catches the stray whitespace a secret file or a copy-paste leaves behind, which would
+// otherwise surface much later as an authentication failure. It never shows the token.
+func checkToken(v *validator, env string, s Secret) {
+	t := s.Reveal()
+	if strings.TrimSpace(t) != t || strings.ContainsAny(t, "\r\n") {
+		v.add(env, "has leading or trailing whitespace or a line break (a second newline at the end of its file?)")
+	}
+}
+
+// CheckBaseURL reports whether raw may be used as an API base URL: absolute, https (or http to a
+// loopback host when allowInsecure is set), with no credentials, query or fragment, since those
+// would leak into logs. name leads the message (e.g. "CLICKUP_SCIM_BASE_URL"), so that adapters
+// and Validate describe the same mistake in the same words. The message never repeats a part of
+// the URL that could hold a credential.
+func CheckBaseURL(name, raw string, allowInsecure bool) error {
+	if p := checkURL(raw, allowInsecure); p != "" {
+		return fmt.Errorf("%s: %s", name, p)
+	}
+	return nil
+}
+
+func checkURL(raw string, allowInsecure bool) (problem string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL, credentials included
+		}
+		return fmt.Sprintf("not a valid URL: %v", err)
+	}
+	if u.User != nil {
+		return "must not contain credentials (user:password@host); give the token in its own setting"
+	}
+	if u.Scheme == "" || u.Host == "" {
+		if strings.ContainsAny(raw, "@?#") {
+			return "must be an absolute URL like https://host/path"
+		}
+		return "must be an absolute URL like https://host/path, got " + show(raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "must not contain a query (?...) or fragment (#...)"
+	}
+	host := u.Hostname()
+	if host == "" {
+		return "has no host name"
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !allowInsecure {
+			return fmt.Sprintf("must use https, not http (%s): http is allowed only to a loopback address with SYNC_ALLOW_INSECURE_HTTP=true", show(redactedURL(u)))
+		}
+		if !IsLoopbackHost(host) {
+			return fmt.Sprintf("http is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), not %s; use https", show(host))
+		}
+	default:
+		return fmt.Sprintf("must use https, not %s", show(u.Scheme))
+	}
+	return ""
+}
+
+// checkOrgURL adds what Okta's own client checks, so the mistake shows at start-up with the fix.
+func checkOrgURL(raw string, allowInsecure bool) string {
+	if p := checkURL(raw, allowInsecure); p != "" {
+		return p
+	}
+	u, _ := url.Parse(raw) // checkURL has parsed it
+	host := strings.ToLower(u.Host)
+	if strings.Contains(host, "-admin.") {
+		fixed := *u
+		fixed.Host = strings.Replace(host, "-admin.", ".", 1)
+		fixed.Path = ""
+		return fmt.Sprintf("is the Admin Console address; Okta's API needs the org URL, %s", show(fixed.String()))
+	}
+	if u.Path != "" && u.Path != "/" {
+		return fmt.Sprintf("must be the org's address without a path, like %s", show(u.Scheme+"://"+u.Host))
+	}
+	return ""
+}
+
+// redactedURL renders a URL that checkURL has already found free of credentials, query and
+// fragment; it rebuilds the URL from those parts anyway, so that it cannot leak if the order of
+// the checks changes.
+func redactedURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// IsLoopbackHost reports whether host (a name or an address, with or without port or brackets)
+// is a loopback address: 127.0.0.0/8, ::1 (also IPv4-mapped), or the name localhost. Other names
+// are refused even when they resolve to loopback, since resolution can change after the check.
+func IsLoopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") || strings.EqualFold(host, "localhost.") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Unmap().IsLoopback()
+}
+
+// checkPrivateKey parses the key as the OAuth client will, so a wrong or damaged key fails at
+// start-up, not at the first token request. Messages describe the key, never quote it.
+func checkPrivateKey(text string) string {
+	const want = "must be an RSA private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"
+	block, rest := pem.Decode([]byte(text))
+	if block == nil {
+		if strings.Contains(text, `\n`) && !strings.Contains(text, "\n") {
+			return want + "; its line breaks appear as \\n: give it as a file with OKTA_PRIVATE_KEY_FILE"
+		}
+		return want
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return want + "; it holds more than one PEM block, give only the private key"
+	}
+	if block.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
+		return "is encrypted; give the key unencrypted (from a secret store or a file with OKTA_PRIVATE_KEY_FILE)"
+	}
+	var key *rsa.PrivateKey
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			return "is not a valid PKCS#1 RSA private key"
+		}
+		key = k
+	case "PRIVATE KEY":
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return "is not a valid PKCS#8 private key"
+		}
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return fmt.Sprintf("holds a %s key; Okta service apps sign with RSA", keyKind(k))
+		}
+		key = rk
+	case "CERTIFICATE", "PUBLIC KEY", "RSA PUBLIC KEY":
+		return fmt.Sprintf("is a %s, not the private key", strings.ToLower(block.Type))
+	default:
+		return fmt.Sprintf("%s; got a PEM block of type %s", want, show(block.Type))
+	}
+	if bits := key.N.BitLen(); bits < minRSABits {
+		return fmt.Sprintf("is a %d-bit RSA key; Okta requires at least %d bits", bits, minRSABits)
+	}
+	return ""
+}
+
+func keyKind(k any) string {
+	t := fmt.Sprintf("%T", k) // *ecdsa.PrivateKey, ed25519.PrivateKey
+	t = strings.TrimPrefix(t, "*")
+	t, _, _ = strings.Cut(t, ".")
+	return strings.ToUpper(t)
+}
+
+// checkSchedule parses the schedule as the daemon's cron will.
+func checkSchedule(spec string) (problem string) {
+	// robfig/cron indexes past the end of some malformed time-zone prefixes; operator input must
+	// not crash start-up.
+	defer func() {
+		if r := recover(); r != nil {
+			problem = "not a valid schedule: " + show(spec)
+		}
+	}()
+	if strings.TrimSpace(spec) == "" {
+		return `required: a cron spec or descriptor, like "@every 15m"`
+	}
+	body := spec
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		_, b, ok := strings.Cut(spec, " ")
+		if !ok {
+			return fmt.Sprintf("time zone without a schedule: %s", show(spec))
+		}
+		body = strings.TrimSpace(b)
+	}
+	if d, ok := strings.CutPrefix(body, "@every "); ok {
+		// cron silently runs anything below a second every second.
+		if dur, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && dur < time.Second {
+			return fmt.Sprintf("@every needs an interval of at least 1s: %s", show(spec))
+		}
+	}
+	if _, err := scheduleParser.Parse(spec); err != nil {
+		return fmt.Sprintf("not a cron schedule or descriptor (like \"*/15 * * * *\", \"@hourly\" or \"@every 15m\"): %s: %v", show(spec), err)
+	}
+	return ""
+}
