@@ -23,7 +23,7 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 	if n <= 0 {
 		n = 4
 	}
-	out := Plan{Entries: append([]Entry(nil), p.Entries...)}
+	out := Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links}
 	var (
 		wg  gosync.WaitGroup
 		mu  gosync.Mutex

@@ -45,8 +45,13 @@ func Diff(desired Desired, actual Actual, opt Options) Plan {
 		linkedTo:  m.linkedTo,
 		byID:      m.byID,
 	}
+	d.plan.Links = make(map[string]string)
 	for _, o := range okta {
-		d.user(o, matches[o.ID])
+		m := matches[o.ID]
+		if m.user != nil {
+			d.plan.Links[o.ID] = m.user.ID
+		}
+		d.user(o, m)
 	}
 	for i := range users {
 		if !touched[users[i].ID] {

@@ -81,6 +81,22 @@ type Entry struct {
 // re-read either side.
 type Plan struct {
 	Entries []Entry `json:"entries"`
+	// Links maps each matched Okta user id to its ClickUp user id, for the store to keep.
+	Links map[string]string `json:"-"`
+}
+
+// AppliedLinks returns Links plus the users this plan created, once applied.
+func (p Plan) AppliedLinks() map[string]string {
+	out := make(map[string]string, len(p.Links))
+	for o, c := range p.Links {
+		out[o] = c
+	}
+	for _, e := range p.Entries {
+		if e.Action == ActionCreateUser && e.Outcome == OutcomeApplied && e.ClickUpUserID != "" {
+			out[e.OktaUserID] = e.ClickUpUserID
+		}
+	}
+	return out
 }
 
 func (p *Plan) sort() {

@@ -53,7 +53,7 @@ func CheckRails(d Desired, a Actual, p Plan, r Rails, links map[string]string) (
 	if n == 0 || !overCap(n, managedActive, r) {
 		return p, false, nil
 	}
-	out = Plan{Entries: append([]Entry(nil), p.Entries...)}
+	out = Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links}
 	for i := range out.Entries {
 		if e := &out.Entries[i]; e.Action == ActionDeactivate {
 			e.Outcome = OutcomeHeld
