@@ -17,7 +17,9 @@ type ApplyOptions struct {
 
 // Apply carries out the plan's write entries and returns the plan with their outcomes. A failed
 // write does not stop the others: each entry is independent, and the next run retries what failed.
-// Once ctx is done no new write starts; entries not started keep the outcome planned.
+// Once ctx is done no new write starts; entries not started keep the outcome planned. A write
+// already started runs to its end regardless (bounded by the client's own timeouts): cutting a
+// request off midway leaves its effect unknown, which is worse than letting it finish.
 func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 	n := opt.Concurrency
 	if n <= 0 {
@@ -44,7 +46,7 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 		go func(e *Entry) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			applyEntry(ctx, ws, e)
+			applyEntry(context.WithoutCancel(ctx), ws, e)
 			if opt.OnDone != nil {
 				mu.Lock()
 				opt.OnDone(*e)
