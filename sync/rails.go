@@ -73,3 +73,23 @@ func overCap(n, managedActive int, r Rails) bool {
 	}
 	return float64(n)*100/float64(managedActive) > r.MaxDeactivationPercent
 }
+
+// Approve narrows a fresh plan to the held deactivations an admin approved: those of held that
+// the plan still warrants (same ClickUp user, still a deactivation). Everything else is dropped,
+// so approving a run can never do more than that run asked for.
+func Approve(fresh Plan, held []Entry) Plan {
+	ok := make(map[string]bool, len(held))
+	for _, e := range held {
+		if e.Action == ActionDeactivate {
+			ok[e.ClickUpUserID] = true
+		}
+	}
+	out := Plan{Links: fresh.Links}
+	for _, e := range fresh.Entries {
+		if e.Action == ActionDeactivate && ok[e.ClickUpUserID] {
+			e.Outcome = OutcomePlanned
+			out.Entries = append(out.Entries, e)
+		}
+	}
+	return out
+}

@@ -81,3 +81,31 @@ func TestCheckRailsCap(t *testing.T) {
 		})
 	}
 }
+
+func TestApprove(t *testing.T) {
+	d, a := Desired{Users: assigned(7)}, Actual{Users: managedUsers(10)}
+	p, held, err := CheckRails(d, a, Diff(d, a, Options{}), Rails{MaxDeactivations: 1, MaxDeactivationPercent: 100}, nil)
+	if err != nil || !held {
+		t.Fatalf("setup: held %v err %v", held, err)
+	}
+	var heldEntries []Entry
+	for _, e := range p.Entries {
+		if e.Outcome == OutcomeHeld {
+			heldEntries = append(heldEntries, e)
+		}
+	}
+	// Since the hold, one of the three was assigned again and a new unassignment appeared.
+	d2 := Desired{Users: append(assigned(6), ok("00u008", "u008@x.io", "member"))}
+	fresh := Diff(d2, a, Options{})
+	got := Approve(fresh, heldEntries)
+	var ids []string
+	for _, e := range got.Entries {
+		if e.Action != ActionDeactivate || e.Outcome != OutcomePlanned {
+			t.Fatalf("approve kept %+v", e)
+		}
+		ids = append(ids, e.ClickUpUserID)
+	}
+	if fmt.Sprint(ids) != "[107 109]" {
+		t.Fatalf("approved %v, want the held deactivations still warranted: [107 109]", ids)
+	}
+}
