@@ -25,7 +25,7 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 	if n <= 0 {
 		n = 4
 	}
-	out := Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links}
+	out := Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links, Vanished: p.Vanished}
 	var (
 		wg  gosync.WaitGroup
 		mu  gosync.Mutex

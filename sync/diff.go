@@ -46,6 +46,14 @@ func Diff(desired Desired, actual Actual, opt Options) Plan {
 		byID:      m.byID,
 	}
 	d.plan.Links = make(map[string]string)
+	for o, c := range opt.Links {
+		if m.byID[c] == nil {
+			if d.plan.Vanished == nil {
+				d.plan.Vanished = make(map[string]string)
+			}
+			d.plan.Vanished[o] = c
+		}
+	}
 	for _, o := range okta {
 		m := matches[o.ID]
 		if m.user != nil {

@@ -226,3 +226,12 @@ func TestDiffWithoutCatalogue(t *testing.T) {
 		t.Fatalf("without a catalogue the custom role name is passed through for ClickUp to check; got %+v", p.Entries)
 	}
 }
+
+func TestDiffReportsVanishedLinks(t *testing.T) {
+	p := Diff(Desired{Users: []OktaUser{ok("00u1", "ann@x.io", "")}},
+		Actual{Users: []ClickUpUser{named(cu("8", "00u1", "ann@x.io", true, RoleMember), "F00u1")}},
+		Options{Links: map[string]string{"00u1": "7"}})
+	if p.Vanished["00u1"] != "7" || p.Links["00u1"] != "8" || p.Writes() != 0 {
+		t.Fatalf("vanished %v links %v entries %q", p.Vanished, p.Links, compact(p))
+	}
+}

@@ -83,6 +83,9 @@ type Plan struct {
 	Entries []Entry `json:"entries"`
 	// Links maps each matched Okta user id to its ClickUp user id, for the store to keep.
 	Links map[string]string `json:"-"`
+	// Vanished maps Okta user ids to stored links whose ClickUp user no longer exists; those
+	// users were matched again (or not) without the link.
+	Vanished map[string]string `json:"-"`
 }
 
 // AppliedLinks returns Links plus the users this plan created, once applied.

@@ -53,7 +53,7 @@ func CheckRails(d Desired, a Actual, p Plan, r Rails, links map[string]string) (
 	if n == 0 || !overCap(n, managedActive, r) {
 		return p, false, nil
 	}
-	out = Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links}
+	out = Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links, Vanished: p.Vanished}
 	for i := range out.Entries {
 		if e := &out.Entries[i]; e.Action == ActionDeactivate {
 			e.Outcome = OutcomeHeld
@@ -84,7 +84,7 @@ func Approve(fresh Plan, held []Entry) Plan {
 			ok[e.ClickUpUserID] = true
 		}
 	}
-	out := Plan{Links: fresh.Links}
+	out := Plan{Links: fresh.Links, Vanished: fresh.Vanished}
 	for _, e := range fresh.Entries {
 		if e.Action == ActionDeactivate && ok[e.ClickUpUserID] {
 			e.Outcome = OutcomePlanned

@@ -7,11 +7,20 @@ import (
 	gosync "sync"
 )
 
+// LinkStore keeps the Okta-to-ClickUp user links between runs. Links are a cache of truth: losing
+// them must never cause a duplicate or a deactivation, only a re-match by externalId or email.
+type LinkStore interface {
+	Links(ctx context.Context) (map[string]string, error)
+	SaveLinks(ctx context.Context, links map[string]string) error
+	DeleteLink(ctx context.Context, oktaID string) error
+}
+
 // Reconciler runs one reconcile: read both sides, plan, and apply.
 type Reconciler struct {
 	Directory Directory
 	Workspace Workspace
-	Roles     Roles // optional: nil when no REST token is configured
+	Roles     Roles     // optional: nil when no REST token is configured
+	Links     LinkStore // optional: nil when no store is configured
 	Options   Options
 	Rails     Rails
 	Apply     ApplyOptions
@@ -105,15 +114,40 @@ func firstCause(errs []error) error {
 // ErrEmptySource (and no plan) when the source looks empty; deactivations over the cap come back
 // with the outcome held.
 func (r *Reconciler) Plan(ctx context.Context) (Plan, error) {
+	opt := r.Options
+	if r.Links != nil {
+		links, err := r.Links.Links(ctx)
+		if err != nil {
+			return Plan{}, fmt.Errorf("load links: %w", err)
+		}
+		opt.Links = links
+	}
 	d, a, err := r.Read(ctx)
 	if err != nil {
 		return Plan{}, err
 	}
-	p, _, err := CheckRails(d, a, Diff(d, a, r.Options), r.Rails, r.Options.Links)
+	p, _, err := CheckRails(d, a, Diff(d, a, opt), r.Rails, opt.Links)
 	if err != nil {
 		return Plan{}, err
 	}
 	return p, nil
+}
+
+// RecordLinks keeps the links of an applied plan: every match and every user it created, and
+// forgets links whose ClickUp user vanished.
+func (r *Reconciler) RecordLinks(ctx context.Context, p Plan) error {
+	if r.Links == nil {
+		return nil
+	}
+	for o := range p.Vanished {
+		if err := r.Links.DeleteLink(ctx, o); err != nil {
+			return fmt.Errorf("forget vanished link of %s: %w", o, err)
+		}
+	}
+	if err := r.Links.SaveLinks(ctx, p.AppliedLinks()); err != nil {
+		return fmt.Errorf("save links: %w", err)
+	}
+	return nil
 }
 
 // Reconcile plans and, unless dryRun, applies. The returned plan carries each entry's outcome. The
@@ -123,5 +157,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, dryRun bool) (Plan, error) {
 	if err != nil || dryRun {
 		return p, err
 	}
-	return Apply(ctx, r.Workspace, p, r.Apply), nil
+	p = Apply(ctx, r.Workspace, p, r.Apply)
+	return p, r.RecordLinks(ctx, p)
 }
