@@ -1,0 +1,283 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+)
+
+func TestLock_HeldByAnotherStore(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	ctx := t.Context()
+
+	unlock, err := a.Lock(ctx, "daemon", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu gosync.Mutex
+	attempts := 0
+	b.lockAttempted = func() { mu.Lock(); attempts++; mu.Unlock() }
+
+	const wait = 120 * time.Millisecond
+	start := time.Now()
+	_, err = b.Lock(ctx, "reconcile", wait)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("err %v, want ErrLocked", err)
+	}
+	if took := time.Since(start); took < wait {
+		t.Errorf("gave up after %s, before the %s wait", took, wait)
+	}
+	if attempts < 2 {
+		t.Errorf("%d attempts: Lock did not retry while waiting", attempts)
+	}
+	var held *LockedError
+	if !errors.As(err, &held) || held.Owner != "daemon" || held.PID != os.Getpid() || !held.Since.Equal(c.Now()) {
+		t.Fatalf("holder %+v, want owner daemon, pid %d, since %s", held, os.Getpid(), c.Now())
+	}
+	if msg := err.Error(); !strings.Contains(msg, "another reconcile (owner daemon, pid ") || !strings.Contains(msg, "since 2025-03-01T12:00:00Z") {
+		t.Errorf("message %q does not name the holder and since when", msg)
+	}
+
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatalf("a second unlock: %v", err)
+	}
+	unlockB, err := b.Lock(ctx, "reconcile", 0)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	if err := unlockB(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_NotReentrant(t *testing.T) {
+	s := MustOpen(t, statePath(t), newClock())
+	unlock, err := s.Lock(t.Context(), "daemon", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := s.Lock(t.Context(), "daemon", 0); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second lock in one Store: %v, want ErrLocked", err)
+	}
+}
+
+func TestLock_WaiterGetsLockOnRelease(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	unlockA, err := a.Lock(t.Context(), "daemon", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{}, 1)
+	b.lockAttempted = func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}
+	type result struct {
+		unlock func() error
+		err    error
+	}
+	got := make(chan result)
+	go func() {
+		u, err := b.Lock(t.Context(), "reconcile", time.Minute)
+		got <- result{u, err}
+	}()
+	<-waiting
+	if err := unlockA(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatalf("waiter: %v", r.err)
+	}
+	if err := r.unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_ContextEndsTheWait(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	if _, err := a.Lock(t.Context(), "daemon", 0); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	b.lockAttempted = cancel
+	_, err := b.Lock(ctx, "reconcile", time.Hour)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrLocked) {
+		t.Fatalf("err %v, want context.Canceled and ErrLocked", err)
+	}
+}
+
+func TestLock_StaleLockIsTakenOver(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	ctx := t.Context()
+	unlockA, err := a.Lock(ctx, "crashed", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c.Advance(DefaultLockLease - time.Second)
+	if _, err := b.Lock(ctx, "daemon", 0); !errors.Is(err, ErrLocked) {
+		t.Fatalf("took a lock whose lease has not run out: %v", err)
+	}
+	c.Advance(time.Second)
+	unlockB, err := b.Lock(ctx, "daemon", 0)
+	if err != nil {
+		t.Fatalf("stale lock not taken over: %v", err)
+	}
+	if err := unlockA(); !errors.Is(err, ErrLockLost) {
+		t.Fatalf("the old holder's unlock: %v, want ErrLockLost", err)
+	}
+	// The old holder's unlock must not have released the new holder's lock.
+	if _, err := a.Lock(ctx, "crashed", 0); !errors.Is(err, ErrLocked) {
+		t.Fatalf("lock after the takeover: %v, want ErrLocked", err)
+	}
+	if err := unlockB(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_HeartbeatRenewsLease(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	tick := make(chan time.Time)
+	a.newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+		if d != DefaultLockLease/3 {
+			t.Errorf("heartbeat every %s, want %s", d, DefaultLockLease/3)
+		}
+		return tick, func() {}
+	}
+	ctx := t.Context()
+	unlock, err := a.Lock(ctx, "daemon", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(DefaultLockLease / 2)
+	// The heartbeat takes the second tick only once it has renewed on the first.
+	tick <- time.Time{}
+	tick <- time.Time{}
+
+	c.Advance(DefaultLockLease * 3 / 4) // past the first lease, within the renewed one
+	_, err = b.Lock(ctx, "reconcile", 0)
+	var held *LockedError
+	if !errors.As(err, &held) {
+		t.Fatalf("err %v: the renewed lease was not honoured", err)
+	}
+	if want := c.Now().Add(DefaultLockLease / 4); !held.Expires.Equal(want) {
+		t.Errorf("lease until %s, want %s", held.Expires, want)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_CloseReleases(t *testing.T) {
+	c := newClock()
+	path := statePath(t)
+	a, err := Open(t.Context(), path, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Lock(t.Context(), "daemon", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := MustOpen(t, path, c)
+	if _, err := b.Lock(t.Context(), "reconcile", 0); err != nil {
+		t.Fatalf("lock after the holder closed: %v", err)
+	}
+}
+
+// lockChildEnv names the state file a child process locks; see TestLock_OtherProcess.
+const lockChildEnv = "STORE_TEST_LOCK_CHILD"
+
+// TestLockChildProcess is the other process of TestLock_OtherProcess: it takes the run lock,
+// says so, and holds it until its stdin closes.
+func TestLockChildProcess(t *testing.T) {
+	path := os.Getenv(lockChildEnv)
+	if path == "" {
+		t.Skip("runs only as TestLock_OtherProcess's child")
+	}
+	s, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	unlock, err := s.Lock(t.Context(), "child", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout.WriteString("locked\n")
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLock_OtherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process")
+	}
+	path := statePath(t)
+	s := MustOpen(t, path, newClock())
+	s.now = time.Now // the child runs on the real clock
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestLockChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), lockChildEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("child said %q (%v)", line, err)
+	}
+
+	_, err = s.Lock(t.Context(), "daemon", 20*time.Millisecond)
+	var held *LockedError
+	if !errors.As(err, &held) || held.Owner != "child" || held.PID != cmd.Process.Pid {
+		t.Fatalf("err %v, want the child (pid %d) named as holder", err, cmd.Process.Pid)
+	}
+
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	unlock, err := s.Lock(t.Context(), "daemon", 0)
+	if err != nil {
+		t.Fatalf("lock after the child released it: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+}

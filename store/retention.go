@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Prune deletes the runs that ended before before, and the runs that never ended (their process
+// died) and started before it, with their entries, held plans and seen ids. It never deletes
+// links, which outlive any run, nor the latest run, which `drift` shows by default. It returns how
+// many runs and entries it deleted.
+func (s *Store) Prune(ctx context.Context, before time.Time) (runs, entries int, err error) {
+	b := formatTime(before)
+	doomed := `((ended_at IS NOT NULL AND ended_at < ?) OR (ended_at IS NULL AND started_at < ?))
+	AND id IS NOT (SELECT id FROM runs ` + newestFirst + ` LIMIT 1)`
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE run_id IN (SELECT id FROM runs WHERE `+doomed+`)`, b, b).
+			Scan(&entries); err != nil {
+			return err
+		}
+		// Entries, held plans and seen ids go with their run (ON DELETE CASCADE).
+		res, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE `+doomed, b, b)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		runs = int(n)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: prune runs before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	return runs, entries, nil
+}

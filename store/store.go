@@ -1,0 +1,190 @@
+// Package store is the embedded state of okta-clickup-sync (DESIGN.md §2): the links between Okta
+// and ClickUp users, the runs with their drift entries, held deactivation plans awaiting approval,
+// and the run lock that keeps two reconciles from applying at once.
+//
+// It is one SQLite file in WAL mode, opened through the pure-Go modernc.org/sqlite driver. The daemon
+// and a one-off command may open the same file at the same time: every write is a short IMMEDIATE
+// transaction, and SQLite's busy timeout absorbs the contention between processes.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	gosync "sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors callers decide on with errors.Is.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrLocked          = errors.New("run lock held by another reconcile")
+	ErrLockLost        = errors.New("run lock lost: its lease expired and another reconcile took it over")
+	ErrSchemaTooNew    = errors.New("state file schema is newer than this build")
+	ErrAlreadyApproved = errors.New("held plan already approved")
+)
+
+// busyTimeout is how long a statement waits for another connection's write lock. Writes are
+// short, so a wait this long means something is wrong rather than merely busy.
+const busyTimeout = 5 * time.Second
+
+// Options tune a Store. The zero value is ready for production.
+type Options struct {
+	// Now is the clock for every recorded time and for lock leases; time.Now when nil.
+	Now func() time.Time
+	// LockLease is how long a run lock stays valid without a heartbeat; DefaultLockLease when
+	// zero. A holder renews it every third of the lease, so only a crashed holder lets it expire.
+	LockLease time.Duration
+}
+
+// Store is the state file. It is safe for concurrent use.
+type Store struct {
+	db    *sql.DB
+	path  string
+	now   func() time.Time
+	lease time.Duration
+
+	// newTicker paces lock heartbeats; tests replace it to renew on demand.
+	newTicker func(time.Duration) (<-chan time.Time, func())
+	// lockAttempted is called after each failed attempt to take the run lock; a test hook.
+	lockAttempted func()
+
+	mu    gosync.Mutex
+	locks map[string]*heldLock // by token: the run locks this Store holds
+	wg    gosync.WaitGroup     // heartbeats
+}
+
+// Open opens the state file at path, creating it when missing, and brings its schema up to date.
+// It returns an error wrapping ErrSchemaTooNew, without changing the file, when a newer build has
+// written it.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	return openAt(ctx, path, opt, len(migrations))
+}
+
+// openAt is Open with the schema brought only up to version, so tests can build old files.
+func openAt(ctx context.Context, path string, opt Options, version int) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	dsn, err := dataSource(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// One connection per process: SQLite has one writer anyway, and a single connection keeps the
+	// per-connection pragmas and the IMMEDIATE transactions simple to reason about. Other
+	// processes are serialized by SQLite's file locks and the busy timeout.
+	db.SetMaxOpenConns(1)
+	s := &Store{
+		db:        db,
+		path:      path,
+		now:       opt.Now,
+		lease:     opt.LockLease,
+		newTicker: realTicker,
+		locks:     map[string]*heldLock{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.lease <= 0 {
+		s.lease = DefaultLockLease
+	}
+	if err := s.migrate(ctx, version); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dataSource builds a SQLite URI, so that any character in the path (even '?' or '#') reaches
+// SQLite intact, with the per-connection settings every connection needs.
+func dataSource(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	// Writers take the write lock at BEGIN: a deferred transaction that reads and then writes
+	// fails with SQLITE_BUSY at once when another process wrote in between, busy timeout or not.
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String(), nil
+}
+
+// Close releases any run lock still held through this Store and closes the file.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	held := make([]*heldLock, 0, len(s.locks))
+	for _, l := range s.locks {
+		held = append(held, l)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, l := range held {
+		if err := l.unlock(); err != nil && !errors.Is(err, ErrLockLost) {
+			errs = append(errs, err)
+		}
+	}
+	s.wg.Wait()
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("store: close %s: %w", s.path, err))
+	}
+	return errors.Join(errs...)
+}
+
+// inTx runs f in one IMMEDIATE transaction and commits when f returns nil.
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback() // the error from f is the one worth reporting
+		return err
+	}
+	return tx.Commit()
+}
+
+// Times are stored as fixed-width UTC text: readable in the sqlite3 shell, and ordered the same
+// way as text and as time.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) sql.NullString {
+	if t.IsZero() {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: formatTime(t), Valid: true}
+}
+
+func parseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
+// runExists reports ErrNotFound for a run that was never begun, so a caller's mistake is named
+// instead of surfacing as a foreign-key failure.
+func runExists(ctx context.Context, tx *sql.Tx, runID string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE id = ?`, runID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("run %s: %w", runID, ErrNotFound)
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	gosync "sync"
+	"testing"
+	"time"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
+)
+
+// clock is a settable clock shared by the Stores of one test, as the processes sharing a file
+// share the wall clock.
+type clock struct {
+	mu gosync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func statePath(tb testing.TB) string { return filepath.Join(tb.TempDir(), "state.db") }
+
+// MustOpen opens path with c as the clock. Lock heartbeats never fire on their own, so a lease
+// only moves when a test says so.
+func MustOpen(tb testing.TB, path string, c *clock) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), path, Options{Now: c.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.newTicker = func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func MustBeginRun(tb testing.TB, s *Store, id string, start time.Time) {
+	tb.Helper()
+	if err := s.BeginRun(tb.Context(), Run{ID: id, Trigger: TriggerSchedule, Start: start}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestStore_ConcurrentUse(t *testing.T) {
+	// Two handles on one file stand for the daemon and a one-off command; each is also used
+	// from several goroutines. Every call must succeed: contention is absorbed, never surfaced.
+	c := newClock()
+	path := statePath(t)
+	a, b := MustOpen(t, path, c), MustOpen(t, path, c)
+	ctx := t.Context()
+	var wg gosync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 8 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("run-%d", i)
+			do := func(err error) {
+				if err != nil {
+					errs <- err
+				}
+			}
+			do(s.BeginRun(ctx, Run{ID: id, Trigger: TriggerManual}))
+			for range 5 {
+				do(s.SaveEntries(ctx, id, []core.Entry{{Action: core.ActionDeactivate, User: id}}))
+				do(s.SaveLinks(ctx, map[string]string{"okta-" + id: "cu-" + id}))
+				_, err := s.Entries(ctx, EntryFilter{Limit: 10})
+				do(err)
+			}
+			do(s.FinishRun(ctx, id, time.Time{}, RunSuccess, core.Summary{}, ""))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	runs, err := a.Runs(ctx, RunFilter{})
+	if err != nil || len(runs) != 8 {
+		t.Fatalf("runs %d, err %v; want 8", len(runs), err)
+	}
+	links, err := b.Links(ctx)
+	if err != nil || len(links) != 8 {
+		t.Fatalf("links %v, err %v; want 8", links, err)
+	}
+}
+
+func TestOpen_EmptyPath(t *testing.T) {
+	if _, err := Open(t.Context(), "", Options{}); err == nil {
+		t.Fatal("opened an empty path")
+	}
+}
+
+func TestOpen_CanceledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Open(ctx, statePath(t), Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+}
