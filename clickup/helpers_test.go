@@ -51,6 +51,9 @@ func newHandlerWith(t *testing.T, h http.HandlerFunc, o clickup.SCIMOptions) *cl
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	o.BaseURL, o.Token, o.AllowInsecureHTTP = ts.URL+"/scim/v2/42", token, true
+	if o.Retry.Sleep == nil {
+		o.Retry.Sleep = noSleep // retries are tested on their own; here they must not cost time
+	}
 	c, err := clickup.NewSCIM(o)
 	if err != nil {
 		t.Fatal(err)

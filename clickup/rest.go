@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -25,6 +26,8 @@ type RESTOptions struct {
 	WorkspaceID       string
 	AllowInsecureHTTP bool         // permits an http:// BaseURL, to a loopback host only
 	HTTPClient        *http.Client // optional; the default has a DefaultTimeout timeout
+	// Retry tunes retries and rate-limit waits; the zero value is httpretry's default policy.
+	Retry httpretry.Policy
 }
 
 // RESTClient reads the Workspace's custom roles and owner through ClickUp's REST API v2. It
@@ -56,6 +59,7 @@ func NewREST(o RESTOptions) (*RESTClient, error) {
 		ep: endpoint{
 			service: serviceREST, base: base, auth: o.Token, token: o.Token,
 			accept: "application/json", contentType: "application/json", hc: httpClient(o.HTTPClient),
+			pace: httpretry.NewPacer(serviceREST, httpretry.ClickUpHeaders, o.Retry),
 		},
 		workspaceID: o.WorkspaceID,
 	}, nil

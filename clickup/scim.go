@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -53,6 +54,8 @@ type SCIMOptions struct {
 	PageSize int
 	// Concurrency bounds the page reads in flight after the first page (default 4).
 	Concurrency int
+	// Retry tunes retries and rate-limit waits; the zero value is httpretry's default policy.
+	Retry httpretry.Policy
 }
 
 // SCIMClient reads and writes the Workspace's users through ClickUp's SCIM 2.0 API. It implements
@@ -82,6 +85,7 @@ func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
 		ep: endpoint{
 			service: serviceSCIM, base: base, auth: "Bearer " + o.Token, token: o.Token,
 			accept: acceptSCIM, contentType: mediaTypeSCIM, hc: httpClient(o.HTTPClient),
+			pace: httpretry.NewPacer(serviceSCIM, httpretry.ClickUpHeaders, o.Retry),
 		},
 		roleSchema:  strings.TrimSpace(o.RoleSchema),
 		roleAttr:    orDefault(o.RoleAttribute, DefaultRoleAttribute),

@@ -98,15 +98,7 @@ func (c *SCIMClient) createUser(ctx context.Context, u core.NewUser) (core.Click
 	}
 	// 201 is what RFC 7644 and Okta expect; 200 is tolerated because the body is checked anyway.
 	cl := call{method: http.MethodPost, path: "/Users", body: body, ok: []int{http.StatusCreated, http.StatusOK}}
-	r, err := c.ep.do(ctx, cl)
-	if err != nil {
-		return core.ClickUpUser{}, err
-	}
-	created, err := c.decodeUser(r.body)
-	if err != nil {
-		return core.ClickUpUser{}, c.ep.malformed(cl, "created user: %v", err)
-	}
-	return created, nil
+	return c.postUser(ctx, cl, u)
 }
 
 // ReplaceUser sends the user back whole (PUT /Users/{id}) with only active and the role

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -25,9 +26,9 @@ const (
 	maxResponseBytes = 16 << 20
 )
 
-// endpoint is what the SCIM and REST clients share: one base URL, one credential and one
-// http.Client. Every request goes through do, so a rate limiter and retries can later be added in
-// one place.
+// endpoint is what the SCIM and REST clients share: one base URL, one credential, one
+// http.Client and one pacer. Every request goes through do (retry.go), which paces and retries
+// the single attempts that send makes.
 type endpoint struct {
 	service     string // "clickup scim" or "clickup rest", the start of every error
 	base        string // without a trailing slash
@@ -36,6 +37,7 @@ type endpoint struct {
 	accept      string
 	contentType string
 	hc          *http.Client
+	pace        *httpretry.Pacer // the service's limiter and retry policy; see do
 }
 
 // call is one request: path is relative to the base and may carry a query.
@@ -52,7 +54,9 @@ type reply struct {
 	body   []byte
 }
 
-func (e *endpoint) do(ctx context.Context, c call) (reply, error) {
+// send makes one attempt. On failure the reply still carries the status and headers when an
+// answer came, so that do can decide on a retry.
+func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
 	var body io.Reader
 	if c.body != nil {
 		body = bytes.NewReader(c.body)
@@ -77,7 +81,7 @@ func (e *endpoint) do(ctx context.Context, c call) (reply, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return reply{}, e.fail(c, fmt.Errorf("read response: %w", err))
+		return reply{status: resp.StatusCode, header: resp.Header}, e.fail(c, fmt.Errorf("read response: %w", err))
 	}
 	if len(b) > maxResponseBytes {
 		return reply{}, e.malformed(c, "response body exceeds %d bytes", maxResponseBytes)
@@ -87,9 +91,9 @@ func (e *endpoint) do(ctx context.Context, c call) (reply, error) {
 	case slices.Contains(c.ok, r.status):
 		return r, nil
 	case r.status >= 200 && r.status < 300:
-		return reply{}, e.malformed(c, "unexpected status %d (want %v)", r.status, c.ok)
+		return r, e.malformed(c, "unexpected status %d (want %v)", r.status, c.ok)
 	default:
-		return reply{}, e.apiError(c, r)
+		return r, e.apiError(c, r)
 	}
 }
 

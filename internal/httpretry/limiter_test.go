@@ -1,0 +1,168 @@
+package httpretry
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// clock is a fake time source the tests move by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time      { return c.t }
+func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
+func newClock() *clock               { return &clock{t: time.Unix(1_700_000_000, 0)} }
+func noJitter() float64              { return 0 }
+func fixedPolicy(c *clock) Policy    { return Policy{Now: c.now, Rand: noJitter} }
+func header(limit, remaining int, reset string) http.Header {
+	h := http.Header{}
+	h.Set(ClickUpHeaders.Limit, strconv.Itoa(limit))
+	h.Set(ClickUpHeaders.Remaining, strconv.Itoa(remaining))
+	h.Set(ClickUpHeaders.Reset, reset)
+	return h
+}
+
+func TestParseReset(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		v    string
+		want time.Time
+		ok   bool
+	}{
+		{"1700000030", now.Add(30 * time.Second), true},
+		{"1700000030500", now.Add(30*time.Second + 500*time.Millisecond), true}, // milliseconds
+		{"1700000000000", now, true},
+		{"30", now.Add(30 * time.Second), true}, // seconds from now
+		{" 1700000001 ", now.Add(time.Second), true},
+		{"1700000001.5", now.Add(1500 * time.Millisecond), true},
+		{"", time.Time{}, false},
+		{"soon", time.Time{}, false},
+		{"-5", time.Time{}, false},
+		{"1e300", time.Time{}, false},
+		{"NaN", time.Time{}, false},
+	} {
+		got, ok := ParseReset(tc.v, now)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("ParseReset(%q) = %v, %t; want %v, %t", tc.v, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func reserveN(l *Limiter, n int) []time.Duration {
+	var out []time.Duration
+	for range n {
+		out = append(out, l.Reserve())
+	}
+	return out
+}
+
+func TestLimiter_ComfortableBudgetDoesNotWait(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	if d := l.Reserve(); d != 0 {
+		t.Fatalf("first request waits %v before any answer", d)
+	}
+	l.Observe(header(100, 50, "1700000030"))
+	for i, d := range reserveN(l, 20) {
+		if d != 0 {
+			t.Fatalf("request %d waits %v with half the budget left", i, d)
+		}
+	}
+}
+
+func TestLimiter_LowBudgetIsSpreadUntilReset(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	// 10 requests left for 20 seconds: one every 2 seconds.
+	l.Observe(header(100, 10, "1700000020"))
+	got := reserveN(l, 4)
+	want := []time.Duration{0, 2 * time.Second, 4 * time.Second, 6 * time.Second}
+	for i := range want {
+		if diff := got[i] - want[i]; diff < -time.Millisecond || diff > time.Millisecond {
+			t.Fatalf("waits %v, want %v", got, want)
+		}
+	}
+
+	// Time passes and the window resets with a full budget: pacing stops.
+	c.add(21 * time.Second)
+	l.Observe(header(100, 99, "1700000081"))
+	if d := l.Reserve(); d != 0 {
+		t.Errorf("after the reset a request waits %v", d)
+	}
+}
+
+func TestLimiter_StaleAnswerDoesNotUndoPacing(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	l.Observe(header(100, 5, "1700000010"))
+	l.Observe(header(100, 60, "1700000010")) // overtaken on the wire by the one above
+	l.Reserve()
+	if d := l.Reserve(); d < time.Second {
+		t.Errorf("second request waits %v; a stale answer lifted the pacing", d)
+	}
+}
+
+func TestLimiter_SpentBudgetWaitsForReset(t *testing.T) {
+	for _, tc := range []struct {
+		name, reset string
+	}{
+		{"seconds", "1700000012"},
+		{"milliseconds", "1700000012000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+			l.Observe(header(100, 0, tc.reset))
+			if d := l.Reserve(); d != 12*time.Second {
+				t.Errorf("wait %v, want 12s", d)
+			}
+		})
+	}
+}
+
+func TestLimiter_Throttled(t *testing.T) {
+	for _, tc := range []struct {
+		name, reset string
+		jitter      float64
+		want        time.Duration
+		ok          bool
+	}{
+		{"seconds", "1700000007", 0, 7 * time.Second, true},
+		{"milliseconds", "1700000007250", 0, 7250 * time.Millisecond, true},
+		{"jitter", "1700000007", 0.5, 7*time.Second + DefaultRateLimitJitter/2, true},
+		{"capped", "1700003600", 0, DefaultMaxRateLimitWait, true},
+		{"past", "1699999990", 0, 0, true},
+		{"missing", "", 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			l := NewLimiter(ClickUpHeaders, Policy{Now: c.now, Rand: func() float64 { return tc.jitter }})
+			h := http.Header{}
+			if tc.reset != "" {
+				h.Set(ClickUpHeaders.Reset, tc.reset)
+			}
+			d, ok := l.Throttled(h)
+			if d != tc.want || ok != tc.ok {
+				t.Fatalf("Throttled = %v, %t; want %v, %t", d, ok, tc.want, tc.ok)
+			}
+			// Every other request of the service holds off as well.
+			if got := l.Reserve(); got != tc.want {
+				t.Errorf("next request waits %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// rate.Limiter computes 0·Inf when it leaves an infinite limit at the instant it entered it.
+func TestLimiter_PaceOnOffAtOneInstant(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	l.Observe(header(100, 5, "1700000010"))
+	l.Observe(header(100, 90, "1700000070"))
+	l.Observe(header(100, 5, "1700000130"))
+	got := reserveN(l, 3)
+	if got[1] <= 0 || got[2] <= got[1] {
+		t.Errorf("waits %v; the pace was lost", got)
+	}
+}

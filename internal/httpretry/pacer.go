@@ -1,0 +1,94 @@
+package httpretry
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Pacer is one service's limiter and retry policy together: the loop around every request of
+// a client asks it before each attempt (Wait) and after (Retry).
+type Pacer struct {
+	service string
+	policy  Policy
+	limiter *Limiter
+}
+
+// NewPacer returns the pacer of service, which names its rate-limit headers names.
+func NewPacer(service string, names Headers, p Policy) *Pacer {
+	p = p.withDefaults()
+	return &Pacer{service: service, policy: p, limiter: NewLimiter(names, p)}
+}
+
+// MaxRetries is the policy's bound on retries after the first attempt.
+func (p *Pacer) MaxRetries() int { return p.policy.MaxRetries }
+
+// Wait blocks until the limiter lets the next request start.
+func (p *Pacer) Wait(ctx context.Context) error {
+	if d := p.limiter.Reserve(); d > 0 {
+		return p.sleep(ctx, d)
+	}
+	return ctx.Err()
+}
+
+// Attempt is the outcome of one try of a request.
+type Attempt struct {
+	N          int  // 0 for the first attempt
+	Idempotent bool // the request may be sent again after an unclear failure
+	Status     int  // 0 when no answer came
+	Header     http.Header
+	Err        error // the transport error, when no answer came or it could not be read
+}
+
+// Retry records the attempt's answer and decides whether to try again. It returns true after
+// waiting what the failure calls for: until the reset after a 429, a backoff after a 5xx, a
+// reset connection or a timeout of an idempotent request. It returns false when the attempt is
+// final: a success or a failure another attempt would not change, retries spent, or a wait
+// that would outlast ctx's deadline. err is ctx's error when the wait was cut short.
+func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
+	if p.policy.OnResponse != nil {
+		p.policy.OnResponse(p.service, a.Status)
+	}
+	if a.Status != 0 {
+		p.limiter.Observe(a.Header)
+	}
+	if ctx.Err() != nil || a.N >= p.policy.MaxRetries {
+		if a.Status == http.StatusTooManyRequests {
+			p.limiter.Throttled(a.Header) // the next run or request still has to wait
+		}
+		return false, nil
+	}
+	var wait time.Duration
+	switch {
+	case a.Status == http.StatusTooManyRequests:
+		// The server refused before doing anything, so even a POST may go again.
+		d, ok := p.limiter.Throttled(a.Header)
+		if !ok {
+			d = p.policy.Backoff(a.N + 1)
+		}
+		wait = d
+	case !a.Idempotent:
+		return false, nil
+	case a.Err != nil && RetryableError(a.Err), a.Err == nil && RetryableStatus(a.Status):
+		wait = p.policy.Backoff(a.N + 1)
+	default:
+		return false, nil
+	}
+	if dl, ok := ctx.Deadline(); ok && p.policy.Now().Add(wait).After(dl) {
+		return false, nil // failing now beats failing at the deadline with nothing learnt
+	}
+	if err := p.sleep(ctx, wait); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Backoff waits before the n-th retry (n ≥ 1) of a request whose caller decided, after checking,
+// that it may be sent again.
+func (p *Pacer) Backoff(ctx context.Context, n int) error {
+	return p.sleep(ctx, p.policy.Backoff(n))
+}
+
+func (p *Pacer) sleep(ctx context.Context, d time.Duration) error {
+	return p.policy.sleeper(ctx)(ctx, d)
+}

@@ -1,0 +1,131 @@
+package okta
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+)
+
+const (
+	serviceOkta = "okta"
+	// maxAnswerBytes bounds one buffered answer. A page of 500 app users with their users is
+	// around 1 MiB; far more is a misbehaving server, not a page.
+	maxAnswerBytes = 64 << 20
+)
+
+// errDropped replaces io.EOF in what the transport returns: the SDK retries a request that
+// failed with io.EOF at once and without counting, so an org that keeps dropping the
+// connection would hold a call in a tight loop until its deadline.
+var errDropped = errors.New("connection closed before a complete answer")
+
+// transport sits under the SDK and does what the SDK does not: it paces every request with the
+// org's X-Rate-Limit-* headers, waits out 429s until the reset (the SDK's own 429 retries are
+// off, so waits are not doubled, and this wait has a clock tests can replace), and retries 5xx
+// answers, dropped connections and timeouts of GETs with backoff. It reads each answer whole
+// before handing it on, so that an answer cut off in the body is retried like one cut off in
+// the headers.
+type transport struct {
+	base    http.RoundTripper
+	pace    *httpretry.Pacer
+	timeout time.Duration // per attempt, answer body included
+}
+
+// withTransport returns a copy of hc (or of a new client) whose requests go through a
+// transport. The client's Timeout becomes the per-attempt timeout, or timeout when it has none:
+// left on the client it would bound all attempts and waits together.
+func withTransport(hc *http.Client, timeout time.Duration, p httpretry.Policy) *http.Client {
+	c := http.Client{}
+	if hc != nil {
+		c = *hc
+	}
+	if c.Timeout > 0 {
+		timeout = c.Timeout
+	}
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = &transport{base: base, pace: httpretry.NewPacer(serviceOkta, httpretry.OktaHeaders, p), timeout: timeout}
+	c.Timeout = 0
+	return &c
+}
+
+// callTimeout bounds one SDK call with all its attempts and waits: the SDK needs a deadline of
+// its own (reference §0.2), and it must not cut the retries short.
+func callTimeout(attempt time.Duration, p httpretry.Policy) int64 {
+	return int64(math.Ceil(p.Budget(attempt).Seconds()))
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	// A body can only be sent again if it can be had again.
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	idempotent := replayable && httpretry.Idempotent(req.Method)
+	for n := 0; ; n++ {
+		if err := t.pace.Wait(ctx); err != nil {
+			return nil, err
+		}
+		r := req
+		if n > 0 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("rewind request body: %w", err)
+			}
+			r = req.Clone(ctx)
+			r.Body = body
+		}
+		resp, err := t.attempt(ctx, r)
+		a := httpretry.Attempt{N: n, Idempotent: idempotent, Err: err}
+		if resp != nil {
+			a.Status, a.Header = resp.StatusCode, resp.Header
+		}
+		if !replayable {
+			a.N = max(n, t.pace.MaxRetries()) // one attempt only, but the answer still counts
+		}
+		retry, werr := t.pace.Retry(ctx, a)
+		switch {
+		case werr != nil:
+			return nil, fmt.Errorf("%w while waiting to retry after: %w", werr, hideEOF(err))
+		case !retry && err != nil:
+			return nil, hideEOF(err)
+		case !retry:
+			return resp, nil
+		}
+	}
+}
+
+// attempt sends r once under the per-attempt timeout and reads the answer whole. On a failed
+// read it returns the response (status and headers, no body) together with the error.
+func (t *transport) attempt(ctx context.Context, r *http.Request) (*http.Response, error) {
+	actx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	resp, err := t.base.RoundTrip(r.WithContext(actx))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return resp, fmt.Errorf("read answer to %s %s (status %d): %w", r.Method, r.URL.Path, resp.StatusCode, err)
+	}
+	if len(b) > maxAnswerBytes {
+		return resp, fmt.Errorf("answer to %s %s exceeds %d bytes", r.Method, r.URL.Path, maxAnswerBytes)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	return resp, nil
+}
+
+func hideEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w (%v)", errDropped, err)
+	}
+	return err
+}
