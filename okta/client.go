@@ -18,6 +18,7 @@ import (
 
 	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -31,9 +32,9 @@ const (
 	// default, since every page costs one call against a bucket of about 100 calls per minute.
 	MaxPageLimit = 500
 
-	// The SDK retries only 429s; two retries ride out a brief burst without letting one run sit
-	// on a bucket that stays exhausted.
-	rateLimitMaxRetries = 2
+	// The SDK's 429 retries are off: the transport (transport.go) waits out 429s with the
+	// limiter's knowledge and a replaceable clock; retrying in both would double every wait.
+	rateLimitMaxRetries = 0
 	// Okta's buckets reset each minute, so a longer wait never helps; RequestTimeout bounds it
 	// further.
 	rateLimitMaxBackoff = 60 * time.Second
@@ -43,7 +44,15 @@ const (
 type Options struct {
 	OrgURL string // e.g. https://acme.okta.com
 	AppID  string // the ClickUp app instance id (0oa...)
-	Token  string // SSWS API token
+	Token  string // SSWS API token; leave empty for OAuth
+
+	// OAuth 2.0 service app (client credentials with a private_key_jwt assertion), Okta's
+	// recommended alternative to an SSWS token. Setting any of ClientID, PrivateKey or
+	// PrivateKeyID selects it; Token must then be empty.
+	ClientID     string
+	PrivateKey   string   // RSA, PEM, PKCS#8 (as Okta's admin console produces) or PKCS#1
+	PrivateKeyID string   // the key's kid in Okta; optional when the app has a single key
+	Scopes       []string // e.g. okta.apps.read okta.users.read
 
 	// App-user profile keys holding the ClickUp role attributes. Empty means the default.
 	RoleAttribute           string
@@ -54,17 +63,20 @@ type Options struct {
 	// (127.0.0.0/8, ::1, localhost): for tests and the demo, never for a real org.
 	AllowInsecureHTTP bool
 
-	// RequestTimeout bounds each SDK call, 429 waits included (default 30s). The SDK counts in
-	// whole seconds, so it is rounded up.
+	// RequestTimeout bounds each attempt of a request, the answer's body included (default
+	// 30s). Retries and rate-limit waits come on top, bounded by Retry.
 	RequestTimeout time.Duration
 
 	// PageLimit is the page size of the app users listing (default and maximum 500).
 	PageLimit int
 
-	// HTTPClient is used for every request when set; it should have a Timeout. By default a
-	// client with Timeout RequestTimeout is used, because the SDK's own connection timeout is
-	// never applied.
+	// HTTPClient is used for every request when set; its Timeout, if any, replaces
+	// RequestTimeout. A timeout is always applied, because the SDK's own connection timeout
+	// never is.
 	HTTPClient *http.Client
+
+	// Retry tunes retries and rate-limit waits; the zero value is httpretry's default policy.
+	Retry httpretry.Policy
 }
 
 // Client reads the assignments of one Okta app. It is safe for concurrent use.
@@ -87,25 +99,24 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, fmt.Errorf("okta: new client: %w", err)
 	}
 	secs := int64(math.Ceil(o.RequestTimeout.Seconds()))
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: o.RequestTimeout}
+	hc := withTransport(o.HTTPClient, o.RequestTimeout, o.Retry)
+	auth, err := o.authSetters()
+	if err != nil {
+		return nil, fmt.Errorf("okta: new client: %w", err)
 	}
 	// Every setting that matters is passed explicitly: the SDK also reads ~/.okta/okta.yaml and
 	// OKTA_* variables, and those must not switch the auth mode, re-enable the cache or relax the
 	// https check behind our back.
-	_, c, err := sdk.NewClient(ctx,
+	_, c, err := sdk.NewClient(ctx, append(auth,
 		sdk.WithOrgUrl(o.OrgURL),
-		sdk.WithAuthorizationMode("SSWS"),
-		sdk.WithToken(o.Token),
 		sdk.WithCache(false),
-		sdk.WithRequestTimeout(secs),
+		sdk.WithRequestTimeout(callTimeout(o.RequestTimeout, o.Retry)),
 		sdk.WithHttpClientPtr(hc),
 		sdk.WithRateLimitMaxRetries(rateLimitMaxRetries),
 		sdk.WithRateLimitMaxBackOff(int64(min(rateLimitMaxBackoff.Seconds(), float64(secs)))),
 		sdk.WithTestingDisableHttpsCheck(insecure),
 		sdk.WithUserAgentExtra("okta-clickup-sync"),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("okta: new client: %s", redact(err.Error(), o.Token))
 	}
@@ -132,13 +143,8 @@ func (o Options) normalize() (_ Options, insecure bool, _ error) {
 	if !isID(o.AppID) {
 		return o, false, fmt.Errorf("app id %q is not an Okta id (letters, digits, '-' and '_' only)", o.AppID)
 	}
-	if o.Token == "" {
-		return o, false, errors.New("API token is empty")
-	}
-	// A token read from a file with a trailing newline would make every request fail with an
-	// opaque header error; say so up front, without echoing the token.
-	if strings.ContainsFunc(o.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return o, false, errors.New("API token contains whitespace or control characters")
+	if err := o.checkAuth(); err != nil {
+		return o, false, err
 	}
 	if o.RoleAttribute == "" {
 		o.RoleAttribute = DefaultRoleAttribute

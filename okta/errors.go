@@ -79,6 +79,12 @@ func (c *Client) callError(op, request string, page int, resp *sdk.Response, err
 	var oe *sdk.Error
 	if errors.As(err, &oe) {
 		e.Code = oe.ErrorCode
+		// The OAuth token endpoint answers in RFC 6749 terms (invalid_client, invalid_scope), and
+		// the SDK fails the request before sending it, with no response: it is still a refusal of
+		// our credentials.
+		if e.Code == "" && oe.ErrorMessage != "" && (resp == nil || resp.Response == nil) {
+			e.Code, e.Kind = oe.ErrorMessage, core.ErrUnauthorized
+		}
 	}
 	if resp != nil && resp.Response != nil {
 		e.Status = resp.StatusCode

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
@@ -26,29 +26,21 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 
 // newReconciler builds the adapters from the configuration and wires them into the core.
 func newReconciler(ctx context.Context, cfg config.Config) (*core.Reconciler, error) {
-	if cfg.Okta.APIToken == "" {
-		return nil, errors.New("okta: OAuth service-app authentication (OKTA_CLIENT_ID) is not supported by this build yet; set OKTA_API_TOKEN")
-	}
-	dir, err := okta.New(ctx, okta.Options{
-		OrgURL:                  cfg.Okta.OrgURL,
-		AppID:                   cfg.Okta.AppID,
-		Token:                   cfg.Okta.APIToken.Reveal(),
-		RoleAttribute:           cfg.Okta.RoleAttribute,
-		CustomRoleNameAttribute: cfg.Okta.CustomRoleNameAttribute,
-		CustomRoleIDAttribute:   cfg.Okta.CustomRoleIDAttribute,
-		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
-	})
+	return newReconcilerWith(ctx, cfg, adapterClients{})
+}
+
+// adapterClients are the http.Clients the adapters use, so that the daemon can count their
+// requests; a nil field keeps that adapter's own default.
+type adapterClients struct{ okta, scim, rest *http.Client }
+
+func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients) (*core.Reconciler, error) {
+	dir, err := newOktaClient(ctx, cfg, hc.okta)
 	if err != nil {
-		return nil, fmt.Errorf("build okta client: %w", err)
+		return nil, err
 	}
-	ws, err := clickup.NewSCIM(clickup.SCIMOptions{
-		BaseURL:           cfg.ClickUp.SCIMBaseURL,
-		Token:             cfg.ClickUp.SCIMToken.Reveal(),
-		RoleSchema:        cfg.ClickUp.SCIMRoleSchema,
-		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
-	})
+	ws, err := newSCIMClient(cfg, hc.scim)
 	if err != nil {
-		return nil, fmt.Errorf("build clickup scim client: %w", err)
+		return nil, err
 	}
 	r := &core.Reconciler{
 		Directory: dir,
@@ -62,16 +54,62 @@ func newReconciler(ctx context.Context, cfg config.Config) (*core.Reconciler, er
 		Apply: core.ApplyOptions{Concurrency: cfg.Sync.Concurrency},
 	}
 	if cfg.ClickUp.APIToken != "" {
-		rest, err := clickup.NewREST(clickup.RESTOptions{
-			BaseURL:           cfg.ClickUp.APIBaseURL,
-			Token:             cfg.ClickUp.APIToken.Reveal(),
-			WorkspaceID:       cfg.ClickUp.WorkspaceID,
-			AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
-		})
+		rest, err := newRESTClient(cfg, hc.rest)
 		if err != nil {
-			return nil, fmt.Errorf("build clickup rest client: %w", err)
+			return nil, err
 		}
 		r.Roles = rest
 	}
 	return r, nil
+}
+
+// newOktaClient authenticates with the SSWS token or, when the OAuth settings are given, as a
+// service app; config.Validate has made sure exactly one of them is set.
+func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*okta.Client, error) {
+	c, err := okta.New(ctx, okta.Options{
+		OrgURL:                  cfg.Okta.OrgURL,
+		AppID:                   cfg.Okta.AppID,
+		Token:                   cfg.Okta.APIToken.Reveal(),
+		ClientID:                cfg.Okta.ClientID,
+		PrivateKey:              cfg.Okta.PrivateKey.Reveal(),
+		PrivateKeyID:            cfg.Okta.PrivateKeyID,
+		Scopes:                  cfg.Okta.Scopes,
+		RoleAttribute:           cfg.Okta.RoleAttribute,
+		CustomRoleNameAttribute: cfg.Okta.CustomRoleNameAttribute,
+		CustomRoleIDAttribute:   cfg.Okta.CustomRoleIDAttribute,
+		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
+		HTTPClient:              hc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build okta client: %w", err)
+	}
+	return c, nil
+}
+
+func newSCIMClient(cfg config.Config, hc *http.Client) (*clickup.SCIMClient, error) {
+	c, err := clickup.NewSCIM(clickup.SCIMOptions{
+		BaseURL:           cfg.ClickUp.SCIMBaseURL,
+		Token:             cfg.ClickUp.SCIMToken.Reveal(),
+		RoleSchema:        cfg.ClickUp.SCIMRoleSchema,
+		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
+		HTTPClient:        hc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build clickup scim client: %w", err)
+	}
+	return c, nil
+}
+
+func newRESTClient(cfg config.Config, hc *http.Client) (*clickup.RESTClient, error) {
+	c, err := clickup.NewREST(clickup.RESTOptions{
+		BaseURL:           cfg.ClickUp.APIBaseURL,
+		Token:             cfg.ClickUp.APIToken.Reveal(),
+		WorkspaceID:       cfg.ClickUp.WorkspaceID,
+		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
+		HTTPClient:        hc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build clickup rest client: %w", err)
+	}
+	return c, nil
 }

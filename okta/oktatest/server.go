@@ -1,6 +1,7 @@
 // Package oktatest is a strict in-memory fake of an Okta org, served over HTTP on loopback, for
 // tests and for the product's demo command. It implements the part of the Okta API the adapter
-// reads (apps and app users) with the details the v2 SDK depends on: one Link header per rel,
+// reads (apps, app users and the app-user schema), the OAuth 2.0 token endpoint for service apps
+// (RegisterServiceApp), and the details the v2 SDK depends on: one Link header per rel,
 // JSON content type on every response, X-Rate-Limit-* headers, Okta-shaped error bodies.
 //
 // Strict means it rejects what real Okta rejects (bad token, filter on app users, unknown cursor,
@@ -52,6 +53,8 @@ type Server struct {
 	rate       rateLimiter
 	repeatNext bool
 	errorSeq   int
+	oauth      oauthState
+	schemas    map[string][]SchemaProperty // app-user schemas set by SetAppUserSchema, by app id
 }
 
 // NewServer starts a fake org on a loopback address. Close it when done.
@@ -134,14 +137,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // api is the org itself: rate limit, auth, then the route.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	rt := parseRoute(r.URL.Path)
+	if r.URL.Path == TokenPath {
+		s.issueToken(w, r) // authenticates with the client assertion, not a token
+		return
+	}
+	rt := parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path))
 	if !s.takeRate(w, rt.bucket) {
 		s.writeError(w, http.StatusTooManyRequests, "E0000047",
 			"API call exceeded rate limit due to too many requests.")
 		return
 	}
-	if !s.authorized(r) {
-		s.writeError(w, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+	if !s.authorize(w, r, rt) {
 		return
 	}
 	if rt.kind == routeUnknown {
@@ -160,5 +166,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.getApp(w, rt.appID)
 	case routeAppUsers:
 		s.listAppUsers(w, r, rt.appID)
+	case routeAppUserSchema:
+		s.getAppUserSchema(w, rt.appID)
 	}
 }

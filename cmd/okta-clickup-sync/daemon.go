@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store"
+)
+
+const (
+	// shutdownGrace bounds how long a stop waits for the write in flight. The Deployment's
+	// terminationGracePeriodSeconds must be longer, or Kubernetes kills the process first.
+	shutdownGrace = 30 * time.Second
+	// httpShutdownTimeout bounds the wait for open HTTP requests once the runner has stopped.
+	httpShutdownTimeout = 5 * time.Second
+)
+
+// Trigger sources, in logs as "trigger".
+const (
+	triggerStartup  = "startup"
+	triggerSchedule = "schedule"
+	triggerHTTP     = "http"
+)
+
+// daemon is the long-running `run` command: one runner goroutine takes runs from a channel that
+// the start-up, the schedule and POST /reconcile feed, so two runs never overlap.
+type daemon struct {
+	cfg     config.Config
+	run     *runner
+	log     zerolog.Logger
+	metrics *metrics
+	health  *health
+	now     func() time.Time
+
+	// runs has capacity 1: a request made while one is already queued merges into it, and one
+	// made while a run is in flight waits for it to end.
+	runs chan string
+	// stopping refuses triggers once shutdown began: the runner no longer takes them.
+	stopping atomic.Bool
+	// triggerHash is SHA-256 of SYNC_TRIGGER_TOKEN; nil disables POST /reconcile. Comparing
+	// fixed-size hashes keeps the comparison constant-time in the token's length too.
+	triggerHash []byte
+}
+
+func newDaemon(cfg config.Config, run *runner, log zerolog.Logger, m *metrics) *daemon {
+	d := &daemon{
+		cfg: cfg, run: run, log: log, metrics: m,
+		health: &health{}, now: time.Now, runs: make(chan string, 1),
+	}
+	if cfg.Sync.TriggerToken != "" {
+		h := sha256.Sum256([]byte(cfg.Sync.TriggerToken.Reveal()))
+		d.triggerHash = h[:]
+	}
+	return d
+}
+
+func runDaemon(ctx context.Context, args []string, lookup env, _, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, err := loadConfig(*configPath, lookup)
+	if err != nil {
+		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
+		return exitError
+	}
+	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	m := newMetrics()
+	run, err := buildRunner(ctx, cfg, log, m.adapterClients())
+	if err != nil {
+		log.Error().Err(err).Msg("start-up failed")
+		return exitError
+	}
+	defer run.close()
+	d := newDaemon(cfg, run, log, m)
+	sched, err := newScheduler(cfg.Sync.Schedule, log, func() { d.trigger(triggerSchedule) })
+	if err != nil {
+		log.Error().Err(err).Msg("start-up failed")
+		return exitError
+	}
+	ln, err := net.Listen("tcp", cfg.Sync.ListenAddr)
+	if err != nil {
+		log.Error().Err(fmt.Errorf("listen on %s (SYNC_LISTEN_ADDR): %w", cfg.Sync.ListenAddr, err)).Msg("start-up failed")
+		return exitError
+	}
+	srv := &http.Server{
+		Handler:           d.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          stdlog.New(log.With().Str("component", "http").Logger(), "", 0),
+	}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		d.runner(runCtx)
+	}()
+	d.trigger(triggerStartup)
+	sched.Start()
+	// Tests and operators read the bound address from here: SYNC_LISTEN_ADDR may say port 0.
+	log.Info().Str("addr", ln.Addr().String()).Str("schedule", cfg.Sync.Schedule).
+		Bool("trigger_enabled", d.triggerHash != nil).Dur("run_timeout", cfg.Sync.RunTimeout).
+		Msg("daemon started")
+
+	code := exitOK
+	select {
+	case <-ctx.Done():
+		log.Info().Msg("shutdown requested")
+	case err := <-srvErr:
+		log.Error().Err(err).Msg("http listener failed")
+		code = exitError
+	}
+	d.stopping.Store(true)
+	cancel()
+	// The cron job only queues, so its Stop is immediate; the runner is what may take time.
+	<-sched.Stop().Done()
+	grace := time.NewTimer(shutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-runnerDone:
+	case <-grace.C:
+		log.Error().Dur("grace", shutdownGrace).Msg("shutdown grace period over with a write still in flight")
+		code = exitError
+	}
+	shutCtx, done := context.WithTimeout(context.WithoutCancel(ctx), httpShutdownTimeout)
+	defer done()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn().Err(err).Msg("http shutdown")
+	}
+	log.Info().Str("last_run_id", d.health.lastRun()).Int("exit_code", code).Msg("daemon stopped")
+	return code
+}
+
+// trigger queues a run without blocking and reports whether it was queued (false: merged into
+// the one already queued, or refused because the daemon is stopping).
+func (d *daemon) trigger(source string) bool {
+	if d.stopping.Load() {
+		return false
+	}
+	select {
+	case d.runs <- source:
+		return true
+	default:
+		d.log.Debug().Str("trigger", source).Msg("run merged into the queued one")
+		return false
+	}
+}
+
+// runner runs queued runs one at a time until ctx is done.
+func (d *daemon) runner(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case source := <-d.runs:
+			// select picks at random among ready cases; a stop must win over a queued run.
+			if ctx.Err() != nil {
+				return
+			}
+			d.runOnce(ctx, source)
+		}
+	}
+}
+
+// storeTrigger names a daemon trigger in the store's vocabulary.
+func storeTrigger(source string) string {
+	if source == triggerHTTP {
+		return store.TriggerTrigger
+	}
+	return store.TriggerSchedule
+}
+
+// runOnce runs one reconcile and records its outcome in the metrics and the readiness state.
+func (d *daemon) runOnce(ctx context.Context, source string) string {
+	start := d.now()
+	res := d.run.once(ctx, runSpec{trigger: storeTrigger(source)})
+	end := d.now()
+	outcome := runOutcome(res)
+	// A run that ended as the stop began may still have been cut short; never count it against
+	// readiness.
+	if ctx.Err() != nil {
+		outcome = "interrupted"
+	}
+	d.metrics.observeRun(res.plan, outcome, end.Sub(start), end)
+	failures := d.health.record(res.id, outcome)
+	d.metrics.consecutiveFailures.Set(float64(failures))
+	if failures >= readyFailureThreshold {
+		d.log.Error().Str("run_id", res.id).Int("consecutive_errors", failures).Msg("runs keep failing; not ready")
+	}
+	return outcome
+}
