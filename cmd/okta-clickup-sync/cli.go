@@ -36,7 +36,13 @@ type env func(string) (string, bool)
 const usage = `okta-clickup-sync keeps a ClickUp Workspace in step with the ClickUp app's assignments in Okta.
 
 Usage:
+  okta-clickup-sync run       [--config FILE]   the daemon: reconcile now, then on SYNC_SCHEDULE
   okta-clickup-sync reconcile [--config FILE] [--dry-run] [--output text|json] [--detailed-exitcode]
+  okta-clickup-sync check     [--config FILE]   test credentials, app schema and role mapping
+  okta-clickup-sync healthcheck [--config FILE] probe the daemon's /healthz (container HEALTHCHECK)
+  okta-clickup-sync drift     [--config FILE] [--run ID] [--since 7d] [--action KIND] [--user EMAIL] [--output text|json]
+  okta-clickup-sync history   [--config FILE] [--limit N] [--since 7d] [--output text|json]
+  okta-clickup-sync approve   RUN_ID [--config FILE] [--output text|json]
   okta-clickup-sync demo      [--output text|json]
   okta-clickup-sync version
 
@@ -55,6 +61,18 @@ func Main(ctx context.Context, args []string, lookup env, stdout, stderr io.Writ
 	switch cmd {
 	case "reconcile":
 		return runReconcile(ctx, rest, lookup, stdout, stderr)
+	case "run":
+		return runDaemon(ctx, rest, lookup, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, lookup, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, lookup, stdout, stderr)
+	case "drift":
+		return runDrift(ctx, rest, lookup, stdout, stderr)
+	case "history":
+		return runHistory(ctx, rest, lookup, stdout, stderr)
+	case "approve":
+		return runApprove(ctx, rest, lookup, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, lookup, stdout, stderr)
 	case "version", "--version":

@@ -10,6 +10,7 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 )
 
 const demoAppID = "0oademoclickup01"
@@ -39,11 +40,12 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 		format = v
 	}
 	log := newLogger(stderr, level, format)
-	rec, err := newReconciler(ctx, cfg)
+	run, err := buildRunner(ctx, cfg, log, adapterClients{})
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return exitError
 	}
+	defer run.close()
 
 	fmt.Fprintln(stdout, "okta-clickup-sync demo: a sample Okta org and ClickUp Workspace, served on loopback.")
 	fmt.Fprintln(stdout)
@@ -58,7 +60,7 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 	var last runResult
 	for _, s := range steps {
 		fmt.Fprintf(stdout, "== %s\n", s.title)
-		last = reconcileOnce(ctx, rec, cfg, log, s.dryRun)
+		last = run.once(ctx, runSpec{trigger: store.TriggerDemo, dryRun: s.dryRun})
 		if last.err != nil {
 			fmt.Fprintf(stderr, "demo: %v\n", last.err)
 			return exitError
