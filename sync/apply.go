@@ -13,6 +13,8 @@ type ApplyOptions struct {
 	// OnDone is called once per write entry after it finished, from Apply's goroutines, one call
 	// at a time.
 	OnDone func(Entry)
+	// Teams applies team entries; plans with team entries need it.
+	Teams TeamWorkspace
 }
 
 // Apply carries out the plan's write entries and returns the plan with their outcomes. A failed
@@ -25,14 +27,21 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 	if n <= 0 {
 		n = 4
 	}
-	out := Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links, Vanished: p.Vanished}
+	out := p.withEntries(append([]Entry(nil), p.Entries...))
 	var (
 		wg  gosync.WaitGroup
 		mu  gosync.Mutex
 		sem = make(chan struct{}, n)
 	)
+	done := func(e *Entry) {
+		if opt.OnDone != nil {
+			mu.Lock()
+			opt.OnDone(*e)
+			mu.Unlock()
+		}
+	}
 	for i := range out.Entries {
-		if !out.Entries[i].Action.IsWrite() || out.Entries[i].Outcome != OutcomePlanned {
+		if !out.Entries[i].Action.IsWrite() || out.Entries[i].Action.isTeam() || out.Entries[i].Outcome != OutcomePlanned {
 			continue
 		}
 		select {
@@ -47,14 +56,13 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 			defer wg.Done()
 			defer func() { <-sem }()
 			applyEntry(context.WithoutCancel(ctx), ws, e)
-			if opt.OnDone != nil {
-				mu.Lock()
-				opt.OnDone(*e)
-				mu.Unlock()
-			}
+			done(e)
 		}(&out.Entries[i])
 	}
 	wg.Wait()
+	if opt.Teams != nil && ctx.Err() == nil {
+		applyTeams(ctx, opt.Teams, out.Entries, n, done)
+	}
 	return out
 }
 

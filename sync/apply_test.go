@@ -128,3 +128,63 @@ func TestAppliedLinks(t *testing.T) {
 		t.Fatalf("an ambiguous match was linked: %v", links)
 	}
 }
+
+func (w *recordingWorkspace) ListTeams(context.Context) ([]ClickUpTeam, error) { return nil, nil }
+func (w *recordingWorkspace) CreateTeam(_ context.Context, name string, members []string) (ClickUpTeam, error) {
+	return ClickUpTeam{ID: "new-" + name}, w.enter(fmt.Sprintf("create team %s %v", name, members))
+}
+func (w *recordingWorkspace) RenameTeam(_ context.Context, id, name string) error {
+	return w.enter("rename team " + id + " " + name)
+}
+func (w *recordingWorkspace) UpdateTeamMembers(_ context.Context, id string, add, remove []string) error {
+	return w.enter(fmt.Sprintf("members %s +%v -%v", id, add, remove))
+}
+func (w *recordingWorkspace) DeleteTeam(_ context.Context, id string) error {
+	return w.enter("delete team " + id)
+}
+
+func TestApplyTeams(t *testing.T) {
+	d, a, opt := everyAction()
+	ws := &recordingWorkspace{fail: map[string]bool{"create new.hire@x.io member": false}}
+	p := Apply(t.Context(), ws, Diff(d, a, opt), ApplyOptions{Concurrency: 3, Teams: ws})
+	want := []string{
+		"create team Engineering [12 new-new.hire@x.io]", // the user created in this run joins its Team
+		"rename team t2 Design",
+		"members t2 +[13] -[14 21]", // one call per Team, after the rename
+		"delete team t3",
+	}
+	got := map[string]bool{}
+	for _, c := range ws.calls {
+		got[c] = true
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("missing write %q in %q", w, ws.calls)
+		}
+	}
+	idx := func(c string) int {
+		for i, x := range ws.calls {
+			if x == c {
+				return i
+			}
+		}
+		return -1
+	}
+	if idx("rename team t2 Design") > idx("members t2 +[13] -[14 21]") || idx("create new.hire@x.io member") > idx(want[0]) {
+		t.Errorf("order: %q", ws.calls)
+	}
+	if links := p.AppliedGroupLinks(); links["00g1"] != "new-Engineering" || links["00g2"] != "t2" {
+		t.Errorf("group links %v", links)
+	}
+}
+
+func TestApplyTeamsSkipsMembersNotCreated(t *testing.T) {
+	d, a, opt := everyAction()
+	ws := &recordingWorkspace{fail: map[string]bool{"create new.hire@x.io member": true}}
+	Apply(t.Context(), ws, Diff(d, a, opt), ApplyOptions{Teams: ws})
+	for _, c := range ws.calls {
+		if c == "create team Engineering [12 new-new.hire@x.io]" {
+			t.Fatalf("a user whose create failed was added to a Team: %q", ws.calls)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 // Desired is the state Okta asks for.
 type Desired struct {
 	Users []OktaUser
+	// Groups are the pushed Okta groups with their members.
+	Groups []OktaGroup
 }
 
 // Actual is the state ClickUp is in.
@@ -19,6 +21,8 @@ type Actual struct {
 	CustomRoles []CustomRole
 	// OwnerID is the Workspace owner's ClickUp id, when known.
 	OwnerID string
+	// Teams are the Workspace's SCIM groups; read only when groups are pushed.
+	Teams []ClickUpTeam
 }
 
 // Options are the planner's settings.
@@ -27,6 +31,11 @@ type Options struct {
 	Protected []string
 	// Links maps Okta user ids to ClickUp user ids, from the store.
 	Links map[string]string
+	// GroupLinks maps Okta group ids to ClickUp team ids, from the store.
+	GroupLinks map[string]string
+	// DeleteUnpushedTeams deletes the Team of a group that was pushed (it has a group link) and
+	// no longer is.
+	DeleteUnpushedTeams bool
 }
 
 // Diff computes the plan that makes actual match desired, following the rules of DESIGN.md §6.
@@ -66,6 +75,7 @@ func Diff(desired Desired, actual Actual, opt Options) Plan {
 			d.unmatched(&users[i])
 		}
 	}
+	d.teams(desired, actual, opt, okta)
 	d.plan.sort()
 	return d.plan
 }

@@ -46,8 +46,16 @@ func everyAction() (Desired, Actual, Options) {
 		},
 		CustomRoles: catalogue,
 		OwnerID:     "1",
+		Teams: []ClickUpTeam{
+			{ID: "t2", DisplayName: "Design Old", Members: []string{"14", "21"}},
+			{ID: "t3", DisplayName: "Old Team", Members: []string{"12"}},
+		},
 	}
-	return d, a, Options{}
+	d.Groups = []OktaGroup{
+		{ID: "00g1", Name: "Engineering", Members: []string{"00u1", "00u2", "00u5"}},
+		{ID: "00g2", Name: "Design", Members: []string{"00u3"}},
+	}
+	return d, a, Options{GroupLinks: map[string]string{"00g2": "t2", "00g3": "t3"}, DeleteUnpushedTeams: true}
 }
 
 func TestGoldenPlan(t *testing.T) {

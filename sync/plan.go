@@ -16,6 +16,11 @@ const (
 	ActionInvalidRole         Action = "invalid_role"
 	ActionAmbiguousMatch      Action = "ambiguous_match"
 	ActionProtected           Action = "protected"
+	ActionCreateTeam          Action = "create_team"
+	ActionRenameTeam          Action = "rename_team"
+	ActionUpdateTeamMembers   Action = "update_team_members"
+	ActionDeleteTeam          Action = "delete_team"
+	ActionTeamMemberDrift     Action = "team_member_drift"
 )
 
 // actionOrder is the order of a plan: writes first, in the order they are safest to apply (new
@@ -25,17 +30,32 @@ var actionOrder = map[Action]int{
 	ActionReactivate:          1,
 	ActionUpdateRole:          2,
 	ActionDeactivate:          3,
-	ActionInvalidRole:         4,
-	ActionAmbiguousMatch:      5,
-	ActionProtected:           6,
-	ActionUnmanagedUser:       7,
-	ActionProfileDriftIgnored: 8,
+	ActionCreateTeam:          4,
+	ActionRenameTeam:          5,
+	ActionUpdateTeamMembers:   6,
+	ActionDeleteTeam:          7,
+	ActionInvalidRole:         8,
+	ActionAmbiguousMatch:      9,
+	ActionProtected:           10,
+	ActionUnmanagedUser:       11,
+	ActionTeamMemberDrift:     12,
+	ActionProfileDriftIgnored: 13,
 }
 
 // IsWrite reports whether the action changes ClickUp.
 func (a Action) IsWrite() bool {
 	switch a {
-	case ActionCreateUser, ActionUpdateRole, ActionReactivate, ActionDeactivate:
+	case ActionCreateUser, ActionUpdateRole, ActionReactivate, ActionDeactivate,
+		ActionCreateTeam, ActionRenameTeam, ActionUpdateTeamMembers, ActionDeleteTeam:
+		return true
+	}
+	return false
+}
+
+// isTeam reports whether the action writes a Team; those run after every user write.
+func (a Action) isTeam() bool {
+	switch a {
+	case ActionCreateTeam, ActionRenameTeam, ActionUpdateTeamMembers, ActionDeleteTeam:
 		return true
 	}
 	return false
@@ -75,6 +95,19 @@ type Entry struct {
 	NewUser *NewUser     `json:"-"` // create_user
 	Target  *ClickUpUser `json:"-"` // update_role, reactivate: the user as listed
 	Role    *Role        `json:"-"` // update_role, reactivate: the role to set
+	Team    *TeamRef     `json:"-"` // team actions
+}
+
+// TeamRef is what a team entry needs to be applied.
+type TeamRef struct {
+	OktaGroupID   string
+	ClickUpTeamID string // empty until create_team succeeds
+	Name          string
+	// create_team: members known when planning, and Okta ids of users this run creates.
+	Members []string
+	Pending []string
+	// update_team_members: whether the entry's member is removed (else added).
+	Remove bool
 }
 
 // Plan is the ordered list of entries for one run. It is data: rendering and applying it never
@@ -83,6 +116,8 @@ type Plan struct {
 	Entries []Entry `json:"entries"`
 	// Links maps each matched Okta user id to its ClickUp user id, for the store to keep.
 	Links map[string]string `json:"-"`
+	// GroupLinks maps each matched Okta group id to its ClickUp team id.
+	GroupLinks map[string]string `json:"-"`
 	// Vanished maps Okta user ids to stored links whose ClickUp user no longer exists; those
 	// users were matched again (or not) without the link.
 	Vanished map[string]string `json:"-"`
@@ -100,6 +135,26 @@ func (p Plan) AppliedLinks() map[string]string {
 		}
 	}
 	return out
+}
+
+// AppliedGroupLinks returns GroupLinks plus the Teams this plan created, once applied.
+func (p Plan) AppliedGroupLinks() map[string]string {
+	out := make(map[string]string, len(p.GroupLinks))
+	for o, c := range p.GroupLinks {
+		out[o] = c
+	}
+	for _, e := range p.Entries {
+		if e.Action == ActionCreateTeam && e.Outcome == OutcomeApplied && e.Team != nil && e.Team.ClickUpTeamID != "" {
+			out[e.Team.OktaGroupID] = e.Team.ClickUpTeamID
+		}
+	}
+	return out
+}
+
+// withEntries returns a plan with the same links and these entries.
+func (p Plan) withEntries(entries []Entry) Plan {
+	p.Entries = entries
+	return p
 }
 
 func (p *Plan) sort() {

@@ -44,18 +44,20 @@ func CheckRails(d Desired, a Actual, p Plan, r Rails, links map[string]string) (
 		return p, false, ErrEmptySource
 	}
 
+	// Deleting a Team loses as much as a deactivation does; both share the cap.
+	destructive := func(a Action) bool { return a == ActionDeactivate || a == ActionDeleteTeam }
 	n := 0
 	for _, e := range p.Entries {
-		if e.Action == ActionDeactivate {
+		if destructive(e.Action) {
 			n++
 		}
 	}
 	if n == 0 || !overCap(n, managedActive, r) {
 		return p, false, nil
 	}
-	out = Plan{Entries: append([]Entry(nil), p.Entries...), Links: p.Links, Vanished: p.Vanished}
+	out = p.withEntries(append([]Entry(nil), p.Entries...))
 	for i := range out.Entries {
-		if e := &out.Entries[i]; e.Action == ActionDeactivate {
+		if e := &out.Entries[i]; destructive(e.Action) {
 			e.Outcome = OutcomeHeld
 			e.Reason = fmt.Sprintf("%s; held: %d deactivations exceed the cap (%d, or %.4g%% of %d managed active users)",
 				e.Reason, n, r.MaxDeactivations, r.MaxDeactivationPercent, managedActive)
@@ -79,14 +81,20 @@ func overCap(n, managedActive int, r Rails) bool {
 // so approving a run can never do more than that run asked for.
 func Approve(fresh Plan, held []Entry) Plan {
 	ok := make(map[string]bool, len(held))
+	key := func(e Entry) string {
+		if e.Action == ActionDeleteTeam {
+			return "team:" + e.User // held entries come back from the store without the TeamRef
+		}
+		return "user:" + e.ClickUpUserID
+	}
 	for _, e := range held {
-		if e.Action == ActionDeactivate {
-			ok[e.ClickUpUserID] = true
+		if e.Action == ActionDeactivate || e.Action == ActionDeleteTeam {
+			ok[key(e)] = true
 		}
 	}
-	out := Plan{Links: fresh.Links, Vanished: fresh.Vanished}
+	out := fresh.withEntries(nil)
 	for _, e := range fresh.Entries {
-		if e.Action == ActionDeactivate && ok[e.ClickUpUserID] {
+		if (e.Action == ActionDeactivate || e.Action == ActionDeleteTeam) && ok[key(e)] {
 			e.Outcome = OutcomePlanned
 			out.Entries = append(out.Entries, e)
 		}

@@ -15,12 +15,25 @@ type LinkStore interface {
 	DeleteLink(ctx context.Context, oktaID string) error
 }
 
+// GroupLinkStore keeps the Okta-group-to-Team links between runs.
+type GroupLinkStore interface {
+	GroupLinks(ctx context.Context) (map[string]string, error)
+	SaveGroupLinks(ctx context.Context, links map[string]string) error
+}
+
 // Reconciler runs one reconcile: read both sides, plan, and apply.
 type Reconciler struct {
 	Directory Directory
 	Workspace Workspace
 	Roles     Roles     // optional: nil when no REST token is configured
 	Links     LinkStore // optional: nil when no store is configured
+
+	// Teams: the pushed groups' ids (resolved from the configuration at start), where to read
+	// them and their Teams, and the group links.
+	PushGroups []string
+	Groups     GroupDirectory
+	Teams      TeamWorkspace
+	GroupLinks GroupLinkStore
 	Options   Options
 	Rails     Rails
 	Apply     ApplyOptions
@@ -37,7 +50,7 @@ func (r *Reconciler) Read(ctx context.Context) (Desired, Actual, error) {
 		d    Desired
 		a    Actual
 		wg   gosync.WaitGroup
-		errs = make([]error, 4)
+		errs = make([]error, 6)
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,11 +98,35 @@ func (r *Reconciler) Read(ctx context.Context) (Desired, Actual, error) {
 			return nil
 		})
 	}
+	if len(r.PushGroups) > 0 {
+		run(4, func() (err error) {
+			d.Groups, err = r.Groups.ListGroups(ctx, r.PushGroups)
+			if err != nil {
+				return fmt.Errorf("read okta groups: %w", err)
+			}
+			return nil
+		})
+	}
+	if r.readTeams() {
+		run(5, func() (err error) {
+			a.Teams, err = r.Teams.ListTeams(ctx)
+			if err != nil {
+				return fmt.Errorf("read clickup teams: %w", err)
+			}
+			return nil
+		})
+	}
 	wg.Wait()
 	if err := firstCause(errs); err != nil {
 		return Desired{}, Actual{}, fmt.Errorf("%w: %w", ErrRead, err)
 	}
 	return d, a, nil
+}
+
+// readTeams reports whether this run needs ClickUp's Teams: only when groups are pushed, or a
+// once-pushed Team may be deleted. Otherwise Teams are not even read.
+func (r *Reconciler) readTeams() bool {
+	return r.Teams != nil && (len(r.PushGroups) > 0 || r.Options.DeleteUnpushedTeams && r.GroupLinks != nil)
 }
 
 // firstCause returns the errors that are not a mere consequence of another read's cancellation.
@@ -122,6 +159,13 @@ func (r *Reconciler) Plan(ctx context.Context) (Plan, error) {
 		}
 		opt.Links = links
 	}
+	if r.GroupLinks != nil && r.readTeams() {
+		links, err := r.GroupLinks.GroupLinks(ctx)
+		if err != nil {
+			return Plan{}, fmt.Errorf("load group links: %w", err)
+		}
+		opt.GroupLinks = links
+	}
 	d, a, err := r.Read(ctx)
 	if err != nil {
 		return Plan{}, err
@@ -136,16 +180,20 @@ func (r *Reconciler) Plan(ctx context.Context) (Plan, error) {
 // RecordLinks keeps the links of an applied plan: every match and every user it created, and
 // forgets links whose ClickUp user vanished.
 func (r *Reconciler) RecordLinks(ctx context.Context, p Plan) error {
-	if r.Links == nil {
-		return nil
-	}
-	for o := range p.Vanished {
-		if err := r.Links.DeleteLink(ctx, o); err != nil {
-			return fmt.Errorf("forget vanished link of %s: %w", o, err)
+	if r.Links != nil {
+		for o := range p.Vanished {
+			if err := r.Links.DeleteLink(ctx, o); err != nil {
+				return fmt.Errorf("forget vanished link of %s: %w", o, err)
+			}
+		}
+		if err := r.Links.SaveLinks(ctx, p.AppliedLinks()); err != nil {
+			return fmt.Errorf("save links: %w", err)
 		}
 	}
-	if err := r.Links.SaveLinks(ctx, p.AppliedLinks()); err != nil {
-		return fmt.Errorf("save links: %w", err)
+	if r.GroupLinks != nil {
+		if err := r.GroupLinks.SaveGroupLinks(ctx, p.AppliedGroupLinks()); err != nil {
+			return fmt.Errorf("save group links: %w", err)
+		}
 	}
 	return nil
 }
@@ -157,6 +205,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, dryRun bool) (Plan, error) {
 	if err != nil || dryRun {
 		return p, err
 	}
-	p = Apply(ctx, r.Workspace, p, r.Apply)
+	opts := r.Apply
+	opts.Teams = r.Teams
+	p = Apply(ctx, r.Workspace, p, opts)
 	return p, r.RecordLinks(ctx, p)
 }

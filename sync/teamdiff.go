@@ -1,0 +1,209 @@
+package sync
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// teams plans the pushed groups' Teams (DESIGN.md §6): create, rename, member changes, and,
+// when enabled, deletion of Teams whose group is no longer pushed. It runs after the users were
+// planned, because a Team's members are the group's entitled users that will be active in
+// ClickUp once this plan is applied.
+func (d *differ) teams(desired Desired, actual Actual, opt Options, okta []OktaUser) {
+	if len(desired.Groups) == 0 && !(opt.DeleteUnpushedTeams && len(opt.GroupLinks) > 0) {
+		return
+	}
+	members := d.memberResolver(okta)
+	byID := make(map[string]*ClickUpTeam, len(actual.Teams))
+	byName := make(map[string][]*ClickUpTeam)
+	linkedTo := make(map[string]string, len(opt.GroupLinks)) // team id -> group id
+	for i := range actual.Teams {
+		t := &actual.Teams[i]
+		byID[t.ID] = t
+		byName[t.DisplayName] = append(byName[t.DisplayName], t)
+	}
+	for g, t := range opt.GroupLinks {
+		linkedTo[t] = g
+	}
+	d.plan.GroupLinks = make(map[string]string)
+
+	groups := append([]OktaGroup(nil), desired.Groups...)
+	sort.Slice(groups, func(i, j int) bool { return groups[i].ID < groups[j].ID })
+	pushed := make(map[string]bool, len(groups))
+	for _, g := range groups {
+		pushed[g.ID] = true
+		var team *ClickUpTeam
+		if id, ok := opt.GroupLinks[g.ID]; ok && byID[id] != nil {
+			team = byID[id]
+		} else {
+			var cands []*ClickUpTeam
+			for _, t := range byName[g.Name] {
+				if other, ok := linkedTo[t.ID]; !ok || other == g.ID {
+					cands = append(cands, t)
+				}
+			}
+			if len(cands) > 1 {
+				ids := make([]string, 0, len(cands))
+				for _, t := range cands {
+					ids = append(ids, t.ID)
+				}
+				sort.Strings(ids)
+				d.add(Entry{Action: ActionAmbiguousMatch, User: g.Name, Field: "team",
+					Reason: "several ClickUp Teams are named like Okta group " + g.ID + " (ids " + strings.Join(ids, ", ") + "); rename or delete the extra ones"})
+				continue
+			}
+			if len(cands) == 1 {
+				team = cands[0]
+			}
+		}
+		want, pending := members.of(g)
+		if team == nil {
+			d.add(Entry{Action: ActionCreateTeam, User: g.Name, Field: "members", To: fmt.Sprintf("%d members", len(want)+len(pending)),
+				Reason: "pushed Okta group " + g.ID + " has no Team",
+				Team:   &TeamRef{OktaGroupID: g.ID, Name: g.Name, Members: want, Pending: pending}})
+			continue
+		}
+		d.plan.GroupLinks[g.ID] = team.ID
+		ref := func() *TeamRef { return &TeamRef{OktaGroupID: g.ID, ClickUpTeamID: team.ID, Name: g.Name} }
+		if team.DisplayName != g.Name {
+			d.add(Entry{Action: ActionRenameTeam, User: g.Name, Field: "displayName", From: team.DisplayName, To: g.Name,
+				Reason: "Okta group " + g.ID + " was renamed", Team: ref()})
+		}
+		d.memberChanges(g, team, want, pending, members, ref)
+	}
+
+	if !opt.DeleteUnpushedTeams {
+		return
+	}
+	var gone []string
+	for g := range opt.GroupLinks {
+		if !pushed[g] {
+			gone = append(gone, g)
+		}
+	}
+	sort.Strings(gone)
+	for _, g := range gone {
+		if t := byID[opt.GroupLinks[g]]; t != nil {
+			d.add(Entry{Action: ActionDeleteTeam, User: t.DisplayName, Field: "team", From: "pushed", To: "deleted",
+				Reason: "Okta group " + g + " is no longer pushed (SYNC_DELETE_UNPUSHED_TEAMS)",
+				Team:   &TeamRef{OktaGroupID: g, ClickUpTeamID: t.ID, Name: t.DisplayName}})
+		}
+	}
+}
+
+func (d *differ) memberChanges(g OktaGroup, team *ClickUpTeam, want, pending []string, r memberResolver, ref func() *TeamRef) {
+	have := make(map[string]bool, len(team.Members))
+	for _, m := range team.Members {
+		have[m] = true
+	}
+	wanted := make(map[string]bool, len(want))
+	for _, m := range want {
+		wanted[m] = true
+		if !have[m] {
+			e := Entry{Action: ActionUpdateTeamMembers, ClickUpUserID: m, OktaUserID: r.oktaOf[m], User: r.label(m),
+				Field: "team " + g.Name, To: "member", Reason: "member of Okta group " + g.ID, Team: ref()}
+			d.add(e)
+		}
+	}
+	for _, o := range pending {
+		d.add(Entry{Action: ActionUpdateTeamMembers, OktaUserID: o, User: r.oktaLabel[o],
+			Field: "team " + g.Name, To: "member", Reason: "member of Okta group " + g.ID + "; added once created", Team: ref()})
+	}
+	inGroup := make(map[string]bool, len(g.Members))
+	for _, o := range g.Members {
+		inGroup[o] = true
+	}
+	removed := append([]string(nil), team.Members...)
+	sort.Strings(removed)
+	for _, m := range removed {
+		if wanted[m] {
+			continue
+		}
+		o := r.oktaOf[m]
+		reason := "no longer entitled or not active in ClickUp"
+		if !inGroup[o] {
+			reason = "not in Okta group " + g.ID
+			// Okta is the source of truth for pushed groups: a member it does not have was
+			// added by hand, and the drift is reported on its own line.
+			d.add(Entry{Action: ActionTeamMemberDrift, ClickUpUserID: m, OktaUserID: o, User: r.label(m),
+				Field: "team " + g.Name, From: "member", Reason: "added in ClickUp, not a member of the Okta group; removed"})
+		}
+		t := ref()
+		t.Remove = true
+		d.add(Entry{Action: ActionUpdateTeamMembers, ClickUpUserID: m, OktaUserID: o, User: r.label(m),
+			Field: "team " + g.Name, From: "member", Reason: reason, Team: t})
+	}
+}
+
+// memberResolver answers who of a group belongs in its Team.
+type memberResolver struct {
+	active    map[string]bool   // ClickUp ids active once the plan is applied
+	created   map[string]bool   // Okta ids this plan creates
+	links     map[string]string // Okta id -> ClickUp id
+	entitled  map[string]bool
+	names     map[string]string // ClickUp id -> userName
+	oktaLabel map[string]string
+	oktaOf    map[string]string // ClickUp id -> Okta id
+}
+
+func (d *differ) memberResolver(okta []OktaUser) memberResolver {
+	r := memberResolver{
+		active: map[string]bool{}, created: map[string]bool{}, links: d.plan.Links,
+		entitled: map[string]bool{}, names: map[string]string{}, oktaLabel: map[string]string{},
+		oktaOf: make(map[string]string, len(d.plan.Links)),
+	}
+	for o, c := range d.plan.Links {
+		r.oktaOf[c] = o
+	}
+	for id, u := range d.byID {
+		r.names[id] = u.UserName
+		if u.Active {
+			r.active[id] = true
+		}
+	}
+	for _, o := range okta {
+		r.entitled[o.ID] = o.Entitled()
+		r.oktaLabel[o.ID] = o.Login
+	}
+	for _, e := range d.plan.Entries {
+		switch e.Action {
+		case ActionCreateUser:
+			r.created[e.OktaUserID] = true
+		case ActionReactivate:
+			r.active[e.ClickUpUserID] = true
+		case ActionDeactivate:
+			delete(r.active, e.ClickUpUserID)
+		}
+	}
+	return r
+}
+
+// of returns the ClickUp ids of the group's members that belong in its Team, and the Okta ids
+// of members this plan creates.
+func (r memberResolver) of(g OktaGroup) (want, pending []string) {
+	seen := map[string]bool{}
+	for _, o := range g.Members {
+		if !r.entitled[o] {
+			continue // a member not assigned the app is not pushed, as in Okta
+		}
+		if c, ok := r.links[o]; ok && r.active[c] {
+			if !seen[c] {
+				seen[c] = true
+				want = append(want, c)
+			}
+		} else if r.created[o] {
+			pending = append(pending, o)
+		}
+	}
+	sort.Strings(want)
+	sort.Strings(pending)
+	return want, pending
+}
+
+func (r memberResolver) label(clickupID string) string {
+	if n := r.names[clickupID]; n != "" {
+		return n
+	}
+	return clickupID
+}
