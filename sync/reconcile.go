@@ -34,9 +34,9 @@ type Reconciler struct {
 	Groups     GroupDirectory
 	Teams      TeamWorkspace
 	GroupLinks GroupLinkStore
-	Options   Options
-	Rails     Rails
-	Apply     ApplyOptions
+	Options    Options
+	Rails      Rails
+	Apply      ApplyOptions
 }
 
 // ErrRead marks a run that stopped because a side could not be read completely; nothing was

@@ -21,6 +21,10 @@ func (s *Server) Faults(seed uint64) *faults.Injector {
 const (
 	PathApp      = "/api/v1/apps/*"
 	PathAppUsers = "/api/v1/apps/*/users"
+	// PathGroups is the groups listing and search; PathGroup one group; PathGroupUsers its members.
+	PathGroups     = "/api/v1/groups"
+	PathGroup      = "/api/v1/groups/*"
+	PathGroupUsers = "/api/v1/groups/*/users"
 )
 
 // RateLimited is a 429 as Okta sends it, with the bucket spent until reset. reset is the value

@@ -251,6 +251,8 @@ func requiredScope(rt route) string {
 		return "okta.apps.read"
 	case routeAppUserSchema:
 		return "okta.schemas.read"
+	case routeGroup, routeGroups, routeGroupUsers:
+		return "okta.groups.read"
 	}
 	return ""
 }

@@ -17,9 +17,11 @@ type User struct {
 }
 
 type org struct {
-	apps    map[string]*app
-	users   map[string]*user
-	userSeq int
+	apps     map[string]*app
+	users    map[string]*user
+	userSeq  int
+	groups   map[string]*group // see groups.go
+	groupSeq int
 }
 
 type app struct {
@@ -40,7 +42,7 @@ type assignment struct {
 }
 
 func newOrg() org {
-	return org{apps: make(map[string]*app), users: make(map[string]*user)}
+	return org{apps: make(map[string]*app), users: make(map[string]*user), groups: make(map[string]*group)}
 }
 
 // The mutators panic on a call that makes no sense (an unknown app or user, a duplicate id):

@@ -1,6 +1,6 @@
 // Package oktatest is a strict in-memory fake of an Okta org, served over HTTP on loopback, for
 // tests and for the product's demo command. It implements the part of the Okta API the adapter
-// reads (apps, app users and the app-user schema), the OAuth 2.0 token endpoint for service apps
+// reads (apps, app users, the app-user schema, groups and their members), the OAuth 2.0 token endpoint for service apps
 // (RegisterServiceApp), and the details the v2 SDK depends on: one Link header per rel,
 // JSON content type on every response, X-Rate-Limit-* headers, Okta-shaped error bodies.
 //
@@ -116,8 +116,9 @@ func (s *Server) SetRateLimit(perMinute int) {
 	s.rate.limit = perMinute
 }
 
-// RepeatNextLink makes every app users page carry a next link to the cursor of the first page,
-// even the last page: a paginator that loops. Clients must notice and stop.
+// RepeatNextLink makes every page of the app users and group members listings carry a next link
+// to the cursor of the first page, even the last page: a paginator that loops. Clients must
+// notice and stop.
 func (s *Server) RepeatNextLink(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -141,7 +142,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.issueToken(w, r) // authenticates with the client assertion, not a token
 		return
 	}
-	rt := parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path))
+	rt := parseGroupRoute(r.URL.Path, parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path)))
 	if !s.takeRate(w, rt.bucket) {
 		s.writeError(w, http.StatusTooManyRequests, "E0000047",
 			"API call exceeded rate limit due to too many requests.")
@@ -168,5 +169,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.listAppUsers(w, r, rt.appID)
 	case routeAppUserSchema:
 		s.getAppUserSchema(w, rt.appID)
+	case routeGroup, routeGroups, routeGroupUsers:
+		s.serveGroups(w, r, rt)
 	}
 }
