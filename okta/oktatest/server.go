@@ -1,8 +1,9 @@
 // Package oktatest is a strict in-memory fake of an Okta org, served over HTTP on loopback, for
 // tests and for the product's demo command. It implements the part of the Okta API the adapter
-// reads (apps, app users, the app-user schema, groups and their members), the OAuth 2.0 token endpoint for service apps
-// (RegisterServiceApp), and the details the v2 SDK depends on: one Link header per rel,
-// JSON content type on every response, X-Rate-Limit-* headers, Okta-shaped error bodies.
+// reads (apps, app users, the app-user schema, groups and their members), the OAuth 2.0 token
+// endpoint for service apps (RegisterServiceApp), and the details the v2 SDK depends on: one Link
+// header per rel, JSON content type on every response, X-Rate-Limit-* headers, Okta-shaped error
+// bodies.
 //
 // Strict means it rejects what real Okta rejects (bad token, filter on app users, unknown cursor,
 // limit below 1): a fake that accepts more than the service hides bugs.

@@ -1,0 +1,339 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	gosync "sync"
+
+	sdk "github.com/okta/okta-sdk-golang/v2/okta"
+	"github.com/okta/okta-sdk-golang/v2/okta/query"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
+)
+
+const (
+	opResolveGroups    = "resolve groups"
+	opListGroups       = "list groups"
+	opListGroupMembers = "list group members"
+
+	groupsPath = "/api/v1/groups"
+	// groupIDPrefix starts every Okta group id; a configured ref without it is a name.
+	groupIDPrefix = "00g"
+	// groupSearchChunk bounds the ids in one search expression, keeping the URL far below the
+	// lengths proxies and Okta accept (100 ids are about 2.5 KB once encoded).
+	groupSearchChunk = 100
+	// groupSearchLimit is the page size of group searches: above groupSearchChunk, so a chunk
+	// comes back in one page; the next links are still followed, in case Okta pages sooner.
+	groupSearchLimit = 200
+	// GroupMembersPageLimit is the page size of GET /api/v1/groups/{id}/users. Okta's default of
+	// 1000 is "very high for historical reasons"; it recommends 200.
+	GroupMembersPageLimit = 200
+	// groupMembersConcurrency bounds the member listings in flight: enough to hide latency with
+	// several pushed groups, few enough not to drain the org's rate-limit bucket in a burst.
+	groupMembersConcurrency = 4
+)
+
+var _ core.GroupDirectory = (*Client)(nil)
+
+// ResolveGroups turns the configured groups (SYNC_PUSH_GROUPS), each an Okta group id (00g...)
+// or an exact group name, into group ids, in the order of refs and without duplicates. An id is
+// checked with GET /api/v1/groups/{id}; a name is looked up with one search,
+// GET /api/v1/groups?search=profile.name eq "name", and must match exactly one group, case
+// included: a name that matches none, or several (Okta lets an imported group share an Okta
+// group's name), is an error naming it.
+//
+// The problems of all refs are reported together. A failure that is not about a ref (refused
+// credentials, rate limit, transport) ends the resolution at once.
+func (c *Client) ResolveGroups(ctx context.Context, refs []string) ([]string, error) {
+	var (
+		ids      []string
+		problems []error
+	)
+	seen := make(map[string]bool)
+	for _, ref := range refs {
+		id, problem, err := c.resolveGroup(ctx, ref)
+		if err != nil {
+			return nil, errors.Join(append(problems, err)...)
+		}
+		if problem != nil {
+			problems = append(problems, problem)
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return ids, nil
+}
+
+// resolveGroup returns the id of one ref, or a problem with the ref, or an error that is not.
+func (c *Client) resolveGroup(ctx context.Context, ref string) (id string, problem, _ error) {
+	switch {
+	case strings.TrimSpace(ref) == "":
+		return "", errors.New("okta: an empty group (SYNC_PUSH_GROUPS) is neither an id nor a name"), nil
+	case strings.HasPrefix(ref, groupIDPrefix) && isID(ref):
+		return c.checkGroupID(ctx, ref)
+	default:
+		return c.findGroupByName(ctx, ref)
+	}
+}
+
+func (c *Client) checkGroupID(ctx context.Context, id string) (_ string, problem, _ error) {
+	request := "GET " + groupsPath + "/" + id
+	g, resp, err := c.sdk.Group.GetGroup(ctx, id)
+	if err != nil {
+		e := c.callError(opResolveGroups, request, 0, resp, err)
+		if e.Status == http.StatusNotFound {
+			return "", fmt.Errorf("okta: group %s (SYNC_PUSH_GROUPS) does not exist: %w", id, e), nil
+		}
+		return "", nil, e
+	}
+	if g == nil || g.Id != id {
+		got := "no group"
+		if g != nil {
+			got = fmt.Sprintf("group %q", g.Id)
+		}
+		return "", nil, c.malformed(opResolveGroups, request, 0, "response describes %s", got)
+	}
+	return id, nil, nil
+}
+
+func (c *Client) findGroupByName(ctx context.Context, name string) (_ string, problem, _ error) {
+	search := `profile.name eq "` + quoteSearch(name) + `"`
+	request := "GET " + groupsPath + "?search=" + search
+	var matches []string
+	err := c.searchGroups(ctx, opResolveGroups, request, search, func(_ int, g *sdk.Group) error {
+		// Okta's eq ignores case; the configuration names one group exactly.
+		if g.Profile != nil && g.Profile.Name == name {
+			matches = append(matches, g.Id)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("okta: group name %q (SYNC_PUSH_GROUPS) matches no Okta group: %w", name, core.ErrNotFound), nil
+	case 1:
+		return matches[0], nil, nil
+	}
+	slices.Sort(matches)
+	return "", fmt.Errorf("okta: group name %q (SYNC_PUSH_GROUPS) matches several Okta groups: %s; use an id",
+		name, strings.Join(matches, ", ")), nil
+}
+
+// quoteSearch escapes a string for a double-quoted literal of Okta's search expressions.
+func quoteSearch(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
+
+// searchGroups walks every page of GET /api/v1/groups?search=search and hands each group, id
+// checked, to each.
+func (c *Client) searchGroups(ctx context.Context, op, request, search string, each func(page int, g *sdk.Group) error) error {
+	groups, resp, err := c.sdk.Group.ListGroups(ctx,
+		query.NewQueryParams(query.WithSearch(search), query.WithLimit(groupSearchLimit)))
+	return walkPages(ctx, c, op, request, groupsPath, groups, resp, err, func(page int, gs []*sdk.Group) error {
+		for i, g := range gs {
+			if g == nil || g.Id == "" {
+				return c.malformed(op, request, page, "group at position %d of the page has no id", i+1)
+			}
+			if err := each(page, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// walkPages hands the first page (items, resp, err of the first call) and every following one
+// to each. Any failed page fails the walk. Okta cursors are opaque, so a loop can only be
+// recognised by a next link seen before (the SDK turns a folded Link header into a next link
+// equal to the current page, for one); and the SDK follows whatever path a link names, so a link
+// that leaves path is refused too.
+func walkPages[T any](ctx context.Context, c *Client, op, request, path string,
+	items []T, resp *sdk.Response, err error, each func(page int, items []T) error,
+) error {
+	seen := make(map[string]bool)
+	for page := 1; ; page++ {
+		if err != nil {
+			return c.callError(op, request, page, resp, err)
+		}
+		if resp == nil {
+			return c.malformed(op, request, page, "no response")
+		}
+		if err := each(page, items); err != nil {
+			return err
+		}
+		if !resp.HasNextPage() {
+			return nil
+		}
+		next := resp.NextPage
+		if seen[next] {
+			return c.malformed(op, request, page, "next link %s repeats an earlier one", next)
+		}
+		seen[next] = true
+		if nu, perr := url.Parse(next); perr != nil || nu.Path != path {
+			return c.malformed(op, request, page, "next link %s is not a page of %s", next, path)
+		}
+		var more []T
+		resp, err = resp.Next(ctx, &more)
+		items = more
+	}
+}
+
+// ListGroups returns the groups with these ids, in the order of ids (duplicates dropped), each
+// with its members' Okta user ids, sorted. The cost is one search for all the names,
+// GET /api/v1/groups?search=id eq "a" or id eq "b" ... (one per 100 ids), and one paginated
+// listing per group, GET /api/v1/groups/{id}/users?limit=200, up to four at a time.
+//
+// A group that no longer exists is an error, never an empty group: pushing it would strip its
+// Team of every member. Any failed or malformed page fails the whole call and no groups are
+// returned. Errors match core.ErrUnauthorized, ErrNotFound, ErrRateLimited or ErrMalformed.
+func (c *Client) ListGroups(ctx context.Context, ids []string) ([]core.OktaGroup, error) {
+	ids = dedupe(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	for _, id := range ids {
+		// The SDK pastes the id into the request path unescaped.
+		if !isID(id) {
+			return nil, fmt.Errorf("okta: %s: %q is not an Okta group id", opListGroups, id)
+		}
+	}
+	names, err := c.groupNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+
+	groups := make([]core.OktaGroup, len(ids))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       gosync.WaitGroup
+		once     gosync.Once
+		firstErr error
+	)
+	sem := make(chan struct{}, groupMembersConcurrency)
+	for i, id := range ids {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				return
+			}
+			members, err := c.groupMembers(ctx, id)
+			if err != nil {
+				// The first failure is the one worth reporting; the listings it cancels would
+				// only add "context canceled".
+				once.Do(func() { firstErr = err; cancel() })
+				return
+			}
+			groups[i] = core.OktaGroup{ID: id, Name: names[id], Members: members}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	// A caller's cancellation may have stopped listings before they started.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("okta: %s: %w", opListGroupMembers, context.Cause(ctx))
+	}
+	return groups, nil
+}
+
+// groupNames finds the name of every group in ids with as few searches as the URL length allows.
+// A group missing from the answer was deleted, and that is an error.
+func (c *Client) groupNames(ctx context.Context, ids []string) (map[string]string, error) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	names := make(map[string]string, len(ids))
+	for chunk := range slices.Chunk(ids, groupSearchChunk) {
+		clauses := make([]string, len(chunk))
+		for i, id := range chunk {
+			clauses[i] = `id eq "` + quoteSearch(id) + `"`
+		}
+		request := fmt.Sprintf("GET %s?search=id eq ... (%d ids)", groupsPath, len(chunk))
+		err := c.searchGroups(ctx, opListGroups, request, strings.Join(clauses, " or "), func(page int, g *sdk.Group) error {
+			switch {
+			case !want[g.Id]:
+				return c.malformed(opListGroups, request, page, "search returned group %s, which was not asked for", g.Id)
+			case names[g.Id] != "":
+				return c.malformed(opListGroups, request, page, "group %s listed twice", g.Id)
+			case g.Profile == nil || g.Profile.Name == "":
+				return c.malformed(opListGroups, request, page, "group %s has no profile.name", g.Id)
+			}
+			names[g.Id] = g.Profile.Name
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var missing []error
+	for _, id := range ids {
+		if _, ok := names[id]; !ok {
+			missing = append(missing, fmt.Errorf("okta: pushed group %s no longer exists: %w", id, core.ErrNotFound))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errors.Join(missing...)
+	}
+	return names, nil
+}
+
+// groupMembers lists the Okta user ids of the group's members, sorted.
+func (c *Client) groupMembers(ctx context.Context, id string) ([]string, error) {
+	path := groupsPath + "/" + id + "/users"
+	request := "GET " + path
+	seen := make(map[string]bool)
+	users, resp, err := c.sdk.Group.ListGroupUsers(ctx, id, query.NewQueryParams(query.WithLimit(GroupMembersPageLimit)))
+	err = walkPages(ctx, c, opListGroupMembers, request, path, users, resp, err, func(page int, us []*sdk.User) error {
+		for i, u := range us {
+			switch {
+			case u == nil:
+				return c.malformed(opListGroupMembers, request, page, "entry %d of the page is null", i+1)
+			case u.Id == "":
+				return c.malformed(opListGroupMembers, request, page, "user at position %d of the page: missing id", i+1)
+			case seen[u.Id]:
+				return c.malformed(opListGroupMembers, request, page, "user %s listed twice", u.Id)
+			}
+			seen[u.Id] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	members := make([]string, 0, len(seen))
+	for uid := range seen {
+		members = append(members, uid)
+	}
+	slices.Sort(members)
+	return members, nil
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
