@@ -283,6 +283,9 @@ func (s *Server) scimReplaceUser(w http.ResponseWriter, r *http.Request) {
 	}
 	next.modified = s.now()
 	*u = next
+	if !u.active {
+		s.st.leaveGroups(u.id)
+	}
 	writeSCIM(w, http.StatusOK, s.resource(u))
 }
 
@@ -360,6 +363,9 @@ func (s *Server) scimPatchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	next.modified = s.now()
 	*u = next
+	if !u.active {
+		s.st.leaveGroups(u.id)
+	}
 	writeSCIM(w, http.StatusOK, s.resource(u))
 }
 

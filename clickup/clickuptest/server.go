@@ -1,6 +1,6 @@
-// Package clickuptest is a strict in-memory fake of ClickUp's SCIM 2.0 API (Users) and of the REST
-// API v2 subset the daemon reads (GET /team, GET /team/{id}/customroles), served over HTTP on
-// loopback. It follows the proposed contract of reference/clickup-api.md §2.3 and §4 and refuses
+// Package clickuptest is a strict in-memory fake of ClickUp's SCIM 2.0 API (Users and Groups) and
+// of the REST API v2 subset the daemon reads (GET /team, GET /team/{id}/customroles), served over
+// HTTP on loopback. It follows the proposed contract of reference/clickup-api.md §2.3 and §4 and refuses
 // what the real service would, so that client bugs show in tests instead of in production.
 //
 // It is used by tests and by the product's demo command, so it does not import testing.
@@ -236,6 +236,14 @@ func (s *Server) newRoutes() http.Handler {
 	scim.HandleFunc("PUT "+p+"/Users/{id}", s.scimReplaceUser)
 	scim.HandleFunc("PATCH "+p+"/Users/{id}", s.scimPatchUser)
 	scim.HandleFunc(p+"/Users/{id}", s.scimMethodNotAllowed) // DELETE included: Okta never sends it
+	scim.HandleFunc("GET "+p+"/Groups", s.scimListGroups)
+	scim.HandleFunc("POST "+p+"/Groups", s.scimCreateGroup)
+	scim.HandleFunc(p+"/Groups", s.scimMethodNotAllowed)
+	scim.HandleFunc("GET "+p+"/Groups/{id}", s.scimGetGroup)
+	scim.HandleFunc("PUT "+p+"/Groups/{id}", s.scimReplaceGroup)
+	scim.HandleFunc("PATCH "+p+"/Groups/{id}", s.scimPatchGroup)
+	scim.HandleFunc("DELETE "+p+"/Groups/{id}", s.scimDeleteGroup)
+	scim.HandleFunc(p+"/Groups/{id}", s.scimMethodNotAllowed)
 	scim.HandleFunc("/", s.scimNotFound)
 
 	rest := http.NewServeMux()

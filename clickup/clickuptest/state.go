@@ -34,6 +34,11 @@ type state struct {
 	roles     map[int]*customRole
 	roleOrder []int // custom roles in creation order, as REST lists them
 	nextID    int
+
+	groups    map[string]*group // SCIM Groups, ClickUp's user groups ("Teams"); see scimgroups.go
+	nextGroup int
+	// groupPatch204 answers a group PATCH with 204 and no body, which Okta accepts too.
+	groupPatch204 bool
 }
 
 type user struct {
@@ -60,7 +65,8 @@ type customRole struct {
 }
 
 func newState() *state {
-	return &state{users: map[int]*user{}, roles: map[int]*customRole{}, nextID: 101}
+	return &state{users: map[int]*user{}, roles: map[int]*customRole{}, nextID: 101,
+		groups: map[string]*group{}, nextGroup: 1}
 }
 
 func (st *state) sortedUsers() []*user {
