@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
@@ -29,9 +32,19 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 	defer oktaSrv.Close()
 	cuSrv := clickuptest.NewServer(clickuptest.Options{})
 	defer cuSrv.Close()
-	seedDemo(oktaSrv, cuSrv)
+	org := seedDemo(oktaSrv, cuSrv)
 
+	// A state file for the run: the demo's second pass shows a group rename, which only a
+	// stored group link can follow.
+	dir, err := os.MkdirTemp("", "okta-clickup-sync-demo-")
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return exitError
+	}
+	defer os.RemoveAll(dir)
 	cfg := demoConfig(oktaSrv, cuSrv)
+	cfg.Sync.StatePath = filepath.Join(dir, "demo.db")
+	cfg.Sync.PushGroups = []string{"Engineering", "Design"}
 	level, format := "warn", "console" // the tables are the demo; LOG_LEVEL=info adds the drift log
 	if v, ok := lookup("LOG_LEVEL"); ok && v != "" {
 		level = v
@@ -52,13 +65,21 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 	steps := []struct {
 		title  string
 		dryRun bool
+		before func()
 	}{
-		{"1. Plan (dry run): what a reconcile would change", true},
-		{"2. Reconcile: apply the plan", false},
-		{"3. Reconcile again: nothing left to change", false},
+		{"1. Plan (dry run): what a reconcile would change", true, nil},
+		{"2. Reconcile: apply the plan", false, nil},
+		{"3. Meanwhile in Okta, Design is renamed Product Design and Stan joins Engineering: reconcile", false, func() {
+			oktaSrv.RenameGroup(org.design, "Product Design")
+			oktaSrv.AddGroupMember(org.engineering, org.users["stan.steady@example.com"])
+		}},
+		{"4. Reconcile again: nothing left to change", false, nil},
 	}
 	var last runResult
 	for _, s := range steps {
+		if s.before != nil {
+			s.before()
+		}
 		fmt.Fprintf(stdout, "== %s\n", s.title)
 		last = run.once(ctx, runSpec{trigger: store.TriggerDemo, dryRun: s.dryRun})
 		if last.err != nil {
@@ -72,6 +93,8 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 	}
 	fmt.Fprintln(stdout, "== ClickUp Workspace after the run")
 	printWorkspace(stdout, cuSrv)
+	fmt.Fprintln(stdout)
+	printTeams(stdout, cuSrv)
 
 	if s := last.plan.Summarize(); s.Writes > 0 || s.Failures > 0 {
 		fmt.Fprintln(stderr, "demo: the second reconcile still planned changes; ClickUp did not converge")
@@ -97,8 +120,15 @@ func demoConfig(o *oktatest.Server, c *clickuptest.Server) config.Config {
 	return cfg
 }
 
+// demoOrg names what the demo changes between its passes.
+type demoOrg struct {
+	engineering, design string            // Okta group ids
+	users               map[string]string // login -> Okta id
+}
+
 // seedDemo builds an org that exercises every rule of DESIGN.md §6.
-func seedDemo(o *oktatest.Server, c *clickuptest.Server) {
+func seedDemo(o *oktatest.Server, c *clickuptest.Server) demoOrg {
+	org := demoOrg{users: map[string]string{}}
 	o.AddApp(demoAppID, "ClickUp")
 	c.AddCustomRole(4547089, "guest custom", 4)
 	c.AddCustomRole(6715664, "member custom", 3)
@@ -127,6 +157,7 @@ func seedDemo(o *oktatest.Server, c *clickuptest.Server) {
 	}
 	for _, p := range people {
 		u := o.AddUser(oktatest.User{Status: p.status, Login: p.login, Email: p.login, FirstName: p.first, LastName: p.last})
+		org.users[p.login] = u.ID
 		if p.profile != nil {
 			o.Assign(demoAppID, u.ID, "PROVISIONED", p.profile)
 		}
@@ -139,7 +170,42 @@ func seedDemo(o *oktatest.Server, c *clickuptest.Server) {
 		}
 	}
 	// Invited by hand in ClickUp, never assigned in Okta: reported, not touched.
-	c.AddUser(clickuptest.User{UserName: "hank.hand@example.com", Email: "hank.hand@example.com", GivenName: "Hank", FamilyName: "Hand", Active: true, Role: "member"})
+	hank := c.AddUser(clickuptest.User{UserName: "hank.hand@example.com", Email: "hank.hand@example.com", GivenName: "Hank", FamilyName: "Hand", Active: true, Role: "member"})
+
+	// Two pushed groups: Engineering has no Team yet; Design's Team has a member added by hand.
+	org.engineering = o.AddGroup(oktatest.Group{Name: "Engineering"}).ID
+	org.design = o.AddGroup(oktatest.Group{Name: "Design"}).ID
+	for _, login := range []string{"nina.new@example.com", "ravi.role@example.com", "ida.byid@example.com", "sam.suspended@example.com"} {
+		o.AddGroupMember(org.engineering, org.users[login])
+	}
+	for _, login := range []string{"noel.byname@example.com", "rita.returns@example.com", "eve.moved@example.com"} {
+		o.AddGroupMember(org.design, org.users[login])
+	}
+	var noel string
+	for _, u := range c.Users() {
+		if u.UserName == "noel.byname@example.com" {
+			noel = u.ID
+		}
+	}
+	c.AddGroup(clickuptest.Group{DisplayName: "Design", Members: []string{noel, hank.ID}})
+	return org
+}
+
+func printTeams(w io.Writer, c *clickuptest.Server) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TEAM\tMEMBERS")
+	names := map[string]string{}
+	for _, u := range c.Users() {
+		names[u.ID] = u.UserName
+	}
+	for _, g := range c.Groups() {
+		var ms []string
+		for _, m := range g.Members {
+			ms = append(ms, names[m])
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", g.DisplayName, strings.Join(ms, ", "))
+	}
+	_ = tw.Flush()
 }
 
 func printWorkspace(w io.Writer, c *clickuptest.Server) {

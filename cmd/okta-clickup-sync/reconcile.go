@@ -123,7 +123,7 @@ func buildRunner(ctx context.Context, cfg config.Config, log zerolog.Logger, hc 
 		return nil, err
 	}
 	if st != nil {
-		rec.Links = st
+		rec.Links, rec.GroupLinks = st, st
 	}
 	return &runner{rec: rec, cfg: cfg, log: log, st: st}, nil
 }

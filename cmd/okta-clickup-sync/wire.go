@@ -60,6 +60,19 @@ func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients
 		}
 		r.Roles = rest
 	}
+	r.Options.DeleteUnpushedTeams = cfg.Sync.DeleteUnpushedTeams
+	if len(cfg.Sync.PushGroups) > 0 || cfg.Sync.DeleteUnpushedTeams {
+		r.Teams, r.Apply.Teams = ws, ws
+	}
+	if len(cfg.Sync.PushGroups) > 0 {
+		// Names are resolved once, at start: a name that matches no group or several is a
+		// configuration error, and every run then reads the groups by id.
+		ids, err := dir.ResolveGroups(ctx, cfg.Sync.PushGroups)
+		if err != nil {
+			return nil, fmt.Errorf("SYNC_PUSH_GROUPS: %w", err)
+		}
+		r.PushGroups, r.Groups = ids, dir
+	}
 	return r, nil
 }
 
