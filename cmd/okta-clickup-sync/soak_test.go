@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -109,6 +111,25 @@ func TestSoak(t *testing.T) {
 		}
 		people = append(people, p)
 	}
+	// Two pushed groups, with a store so that a renamed group keeps its Team.
+	withStore(t, h)
+	groups := map[string]*soakGroup{}
+	var groupIDs []string
+	for i := range 2 {
+		g := &soakGroup{name: fmt.Sprintf("Team %d", i), members: map[string]bool{}}
+		g.id = h.okta.AddGroup(oktatest.Group{Name: g.name}).ID
+		for _, p := range people[1:] {
+			if rnd.IntN(2) == 0 {
+				g.members[p.id] = true
+				h.okta.AddGroupMember(g.id, p.id)
+			}
+		}
+		groups[g.id] = g
+		groupIDs = append(groupIDs, g.id)
+	}
+	h.env["SYNC_PUSH_GROUPS"] = strings.Join(groupIDs, ",")
+	renames := 0
+
 	version := 0
 	mutable := people[1:]
 	pick := func(ok func(*soakPerson) bool) *soakPerson {
@@ -127,7 +148,23 @@ func TestSoak(t *testing.T) {
 		h.okta.UpdateUser(oktatest.User{ID: p.id, Status: p.status, Login: p.login, Email: p.login, FirstName: "First", LastName: "Last"})
 	}
 	change := func() {
-		switch rnd.IntN(6) {
+		switch rnd.IntN(8) {
+		case 6:
+			g := groups[groupIDs[rnd.IntN(len(groupIDs))]]
+			if p := pick(func(*soakPerson) bool { return true }); p != nil {
+				if g.members[p.id] {
+					delete(g.members, p.id)
+					h.okta.RemoveGroupMember(g.id, p.id)
+				} else {
+					g.members[p.id] = true
+					h.okta.AddGroupMember(g.id, p.id)
+				}
+			}
+		case 7:
+			g := groups[groupIDs[rnd.IntN(len(groupIDs))]]
+			renames++
+			g.name = fmt.Sprintf("Team %s r%d", g.id[len(g.id)-2:], renames)
+			h.okta.RenameGroup(g.id, g.name)
 		case 0:
 			if p := pick(func(p *soakPerson) bool { return !p.assigned }); p != nil {
 				p.assigned, p.role, p.customRoleID = true, []string{"admin", "member", "guest"}[rnd.IntN(3)], ""
@@ -225,6 +262,17 @@ func TestSoak(t *testing.T) {
 		if owners != 1 {
 			t.Fatalf("cycle %d: %d owners", cycle, owners)
 		}
+		teams := map[string]bool{}
+		for _, g := range h.cu.Groups() {
+			k := strings.ToLower(g.DisplayName)
+			if teams[k] {
+				t.Fatalf("cycle %d: two Teams named %s", cycle, g.DisplayName)
+			}
+			teams[k] = true
+		}
+		if len(teams) > len(groups) {
+			t.Fatalf("cycle %d: %d Teams for %d pushed groups: %+v", cycle, len(teams), len(groups), h.cu.Groups())
+		}
 	}
 
 	codes := map[int]int{}
@@ -266,6 +314,52 @@ func TestSoak(t *testing.T) {
 	}
 	checkInvariants(-1)
 	soakCheckState(t, h, people)
+	soakCheckTeams(t, h, people, groups)
+}
+
+type soakGroup struct {
+	id, name string
+	members  map[string]bool // Okta user ids
+}
+
+// soakCheckTeams checks that every pushed group has exactly one Team, named like the group, whose
+// members are the group's entitled users.
+func soakCheckTeams(t *testing.T, h *harness, people []*soakPerson, groups map[string]*soakGroup) {
+	t.Helper()
+	clickupID := map[string]string{}
+	for _, u := range h.cu.Users() {
+		clickupID[u.ExternalID] = u.ID
+	}
+	teams := h.cu.Groups()
+	if len(teams) != len(groups) {
+		t.Errorf("%d Teams for %d groups: %+v", len(teams), len(groups), teams)
+	}
+	for _, g := range groups {
+		want := []string{}
+		for _, p := range people {
+			if g.members[p.id] && p.entitled() {
+				want = append(want, clickupID[p.id])
+			}
+		}
+		sort.Slice(want, func(i, j int) bool {
+			return len(want[i]) < len(want[j]) || len(want[i]) == len(want[j]) && want[i] < want[j]
+		})
+		found := false
+		for _, tm := range teams {
+			if tm.DisplayName != g.name {
+				continue
+			}
+			found = true
+			got := append([]string{}, tm.Members...)
+			sort.Slice(got, func(i, j int) bool { return len(got[i]) < len(got[j]) || len(got[i]) == len(got[j]) && got[i] < got[j] })
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Team %s: members %v, want %v", g.name, got, want)
+			}
+		}
+		if !found {
+			t.Errorf("no Team named %s for group %s: %+v", g.name, g.id, teams)
+		}
+	}
 }
 
 // soakCheckState compares ClickUp with what the test's record of Okta asks for.
