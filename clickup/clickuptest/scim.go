@@ -151,6 +151,23 @@ func parseAttrs(b []byte) (attrs, *scimError) {
 }
 
 // requireSchemas checks that schemas lists every URN in want.
+// readPatchOps reads a PatchOp request body: its schema and a non-empty list of operations.
+func readPatchOps(r *http.Request) ([]patchOp, *scimError) {
+	a, e := readBody(r)
+	if e == nil {
+		e = requireSchemas(a, schemaPatchOp)
+	}
+	if e != nil {
+		return nil, e
+	}
+	var ops []patchOp
+	raw, _ := a.get("Operations")
+	if json.Unmarshal(raw, &ops) != nil || len(ops) == 0 {
+		return nil, badRequest("invalidSyntax", "Operations must be a non-empty array of {op, path, value}")
+	}
+	return ops, nil
+}
+
 func requireSchemas(a attrs, want ...string) *scimError {
 	raw, ok := a.get("schemas")
 	var list []string

@@ -360,17 +360,7 @@ func (s *Server) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {
 // members, remove members[value eq "id"], replace of members; also displayName by path and remove
 // of members (all of them).
 func (s *Server) scimPatchGroup(w http.ResponseWriter, r *http.Request) {
-	a, e := readBody(r)
-	if e == nil {
-		e = requireSchemas(a, schemaPatchOp)
-	}
-	var ops []patchOp
-	if e == nil {
-		raw, _ := a.get("Operations")
-		if json.Unmarshal(raw, &ops) != nil || len(ops) == 0 {
-			e = badRequest("invalidSyntax", "Operations must be a non-empty array of {op, path, value}")
-		}
-	}
+	ops, e := readPatchOps(r)
 	if e != nil {
 		writeSCIMError(w, e)
 		return

@@ -312,17 +312,7 @@ func (s *Server) setRole(u *user, in roleInput) *scimError {
 // scimPatchUser accepts Okta's path-less replace of active, the path forms, Entra's "True" and
 // "False" strings, and the role attribute paths.
 func (s *Server) scimPatchUser(w http.ResponseWriter, r *http.Request) {
-	a, e := readBody(r)
-	if e == nil {
-		e = requireSchemas(a, schemaPatchOp)
-	}
-	var ops []patchOp
-	if e == nil {
-		raw, _ := a.get("Operations")
-		if json.Unmarshal(raw, &ops) != nil || len(ops) == 0 {
-			e = badRequest("invalidSyntax", "Operations must be a non-empty array of {op, path, value}")
-		}
-	}
+	ops, e := readPatchOps(r)
 	if e != nil {
 		writeSCIMError(w, e)
 		return
