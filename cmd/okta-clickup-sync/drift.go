@@ -106,11 +106,19 @@ func runDrift(ctx context.Context, args []string, lookup env, stdout, stderr io.
 	return exitOK
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func knownAction(a string) bool {
 	switch core.Action(a) {
 	case core.ActionCreateUser, core.ActionUpdateRole, core.ActionReactivate, core.ActionDeactivate,
 		core.ActionProfileDriftIgnored, core.ActionUnmanagedUser, core.ActionInvalidRole,
-		core.ActionAmbiguousMatch, core.ActionProtected:
+		core.ActionAmbiguousMatch, core.ActionProtected, core.ActionCreateTeam, core.ActionRenameTeam,
+		core.ActionUpdateTeamMembers, core.ActionDeleteTeam, core.ActionTeamMemberDrift:
 		return true
 	}
 	return false
@@ -129,7 +137,7 @@ func writeDriftText(w io.Writer, entries []store.StoredEntry) error {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
 	}
-	summary := fmt.Sprintf("%d entries in %d run(s)", len(entries), len(runs))
+	summary := plural(len(entries), "entry", "entries") + " in " + plural(len(runs), "run", "runs")
 	if len(parts) > 0 {
 		summary += ": " + strings.Join(parts, ", ")
 	}
