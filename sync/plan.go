@@ -42,6 +42,12 @@ var actionOrder = map[Action]int{
 	ActionProfileDriftIgnored: 13,
 }
 
+// Known reports whether a is one of the actions a plan can hold.
+func (a Action) Known() bool {
+	_, ok := actionOrder[a]
+	return ok
+}
+
 // IsWrite reports whether the action changes ClickUp.
 func (a Action) IsWrite() bool {
 	switch a {

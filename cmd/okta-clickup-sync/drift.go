@@ -72,7 +72,7 @@ func runDrift(ctx context.Context, args []string, lookup env, stdout, stderr io.
 		}
 		f.Since = time.Now().Add(-d)
 	}
-	if *action != "" && !knownAction(*action) {
+	if *action != "" && !core.Action(*action).Known() {
 		fmt.Fprintf(stderr, "drift: unknown --action %q\n", *action)
 		return exitError
 	}
@@ -113,16 +113,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func knownAction(a string) bool {
-	switch core.Action(a) {
-	case core.ActionCreateUser, core.ActionUpdateRole, core.ActionReactivate, core.ActionDeactivate,
-		core.ActionProfileDriftIgnored, core.ActionUnmanagedUser, core.ActionInvalidRole,
-		core.ActionAmbiguousMatch, core.ActionProtected, core.ActionCreateTeam, core.ActionRenameTeam,
-		core.ActionUpdateTeamMembers, core.ActionDeleteTeam, core.ActionTeamMemberDrift:
-		return true
-	}
-	return false
-}
 
 func writeDriftText(w io.Writer, entries []store.StoredEntry) error {
 	runs := map[string]bool{}
