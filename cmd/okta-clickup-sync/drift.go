@@ -113,7 +113,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-
 func writeDriftText(w io.Writer, entries []store.StoredEntry) error {
 	runs := map[string]bool{}
 	counts := map[core.Outcome]int{}
