@@ -21,9 +21,11 @@ const (
 	// DefaultTimeout bounds one request when the caller brings no http.Client.
 	DefaultTimeout = 30 * time.Second
 
-	// maxResponseBytes caps what one answer may hold. A page of 100 SCIM users is ~100 KiB; an
-	// answer far beyond that is a misbehaving server, and reading it whole would cost memory.
-	maxResponseBytes = 16 << 20
+	// maxResponseBytes caps what one answer may hold. A page of 100 SCIM users is ~100 KiB, but
+	// REST GET /team lists every member of the Workspace in one answer: at 100,000 members that
+	// is 17 MiB in the fake and more in ClickUp, so the cap (16 MiB before) must leave room for
+	// it. An answer beyond this is a misbehaving server, and reading it whole would cost memory.
+	maxResponseBytes = 128 << 20
 )
 
 // endpoint is what the SCIM and REST clients share: one base URL, one credential, one

@@ -29,7 +29,7 @@ func TestDefault(t *testing.T) {
 		{"listen addr", c.Sync.ListenAddr, ":8080"},
 		{"retention", c.Sync.Retention, 90 * 24 * time.Hour},
 		{"run timeout", c.Sync.RunTimeout, 10 * time.Minute},
-		{"concurrency", c.Sync.Concurrency, 4},
+		{"concurrency", c.Sync.Concurrency, 32},
 		{"log level", c.Log.Level, "info"},
 		{"log format", c.Log.Format, "json"},
 		{"scopes", len(c.Okta.Scopes), 0},

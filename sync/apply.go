@@ -8,7 +8,8 @@ import (
 
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
-	// Concurrency bounds the writes in flight at once (default 4).
+	// Concurrency bounds the writes in flight at once (default 4; the daemon's configuration
+	// defaults to config.DefaultConcurrency).
 	Concurrency int
 	// OnDone is called once per write entry after it finished, from Apply's goroutines, one call
 	// at a time.

@@ -71,8 +71,8 @@ func contains(vs []string, v string) bool {
 // Okta user matched or might have matched, so that the latter are never treated as unassigned.
 func (m *matcher) matchAll(okta []OktaUser, links map[string]string) (map[string]match, map[string]bool) {
 	matches := make(map[string]match, len(okta))
-	claimed := make(map[string]string) // ClickUp id -> Okta id
-	touched := make(map[string]bool)
+	claimed := make(map[string]string, len(okta)) // ClickUp id -> Okta id
+	touched := make(map[string]bool, len(okta))
 
 	claim := func(o OktaUser, u *ClickUpUser, by string) {
 		if other, ok := claimed[u.ID]; ok && other != o.ID {

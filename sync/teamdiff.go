@@ -149,9 +149,10 @@ type memberResolver struct {
 
 func (d *differ) memberResolver(okta []OktaUser) memberResolver {
 	r := memberResolver{
-		active: map[string]bool{}, created: map[string]bool{}, links: d.plan.Links,
-		entitled: map[string]bool{}, names: map[string]string{}, oktaLabel: map[string]string{},
-		oktaOf: make(map[string]string, len(d.plan.Links)),
+		active: make(map[string]bool, len(d.byID)), created: map[string]bool{}, links: d.plan.Links,
+		entitled: make(map[string]bool, len(okta)), names: make(map[string]string, len(d.byID)),
+		oktaLabel: make(map[string]string, len(okta)),
+		oktaOf:    make(map[string]string, len(d.plan.Links)),
 	}
 	for o, c := range d.plan.Links {
 		r.oktaOf[c] = o
@@ -182,7 +183,7 @@ func (d *differ) memberResolver(okta []OktaUser) memberResolver {
 // of returns the ClickUp ids of the group's members that belong in its Team, and the Okta ids
 // of members this plan creates.
 func (r memberResolver) of(g OktaGroup) (want, pending []string) {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(g.Members))
 	for _, o := range g.Members {
 		if !r.entitled[o] {
 			continue // a member not assigned the app is not pushed, as in Okta

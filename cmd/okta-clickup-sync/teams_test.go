@@ -215,14 +215,14 @@ func TestTeamsNoOpRequestCount(t *testing.T) {
 	if r := h.run(t, "reconcile", "--detailed-exitcode"); r.code != exitOK {
 		t.Fatalf("no-op run: exit %d\n%s", r.code, r.stdout)
 	}
-	// Okta: the three group ids are resolved at start (3), then one app-user listing, one
-	// listing of the pushed groups' names, and one member listing per group.
+	// Okta: ids need no request at start; one app-user listing, one listing of the pushed
+	// groups' names, and one member listing per group.
 	var okta []string
 	for _, r := range h.okta.Requests() {
 		okta = append(okta, r.Method+" "+r.Path)
 	}
-	if len(okta) != 3+1+1+3 {
-		t.Errorf("okta requests %d, want 8:\n%s", len(okta), strings.Join(okta, "\n"))
+	if len(okta) != 1+1+3 {
+		t.Errorf("okta requests %d, want 5:\n%s", len(okta), strings.Join(okta, "\n"))
 	}
 	// ClickUp: one SCIM user listing, one SCIM group listing, the custom roles and the owner.
 	var cu []string
@@ -231,5 +231,21 @@ func TestTeamsNoOpRequestCount(t *testing.T) {
 	}
 	if len(cu) != 4 {
 		t.Errorf("clickup requests %d, want 4:\n%s", len(cu), strings.Join(cu, "\n"))
+	}
+}
+
+// An id is not looked up at start-up, so a group deleted in Okta (or a mistyped id) must fail
+// every run before any write instead.
+func TestTeamsUnknownGroupID(t *testing.T) {
+	h := newHarness(t)
+	const unknown = "00gdeleted0000000000"
+	h.env["SYNC_PUSH_GROUPS"] = unknown
+	h.cu.ResetRequests()
+	r := h.run(t, "reconcile")
+	if r.code != exitError || len(h.cu.Writes()) != 0 {
+		t.Fatalf("exit %d, writes %+v", r.code, h.cu.Writes())
+	}
+	if !strings.Contains(r.stderr, "pushed group "+unknown+" no longer exists") {
+		t.Errorf("stderr does not name the missing group:\n%s", r.stderr)
 	}
 }
