@@ -34,10 +34,13 @@ func (s *Server) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	var matched []*user
-	for _, u := range s.st.sortedUsers() {
-		if f == nil || f.match(u) {
-			matched = append(matched, u)
+	matched := s.st.sortedUsers()
+	if f != nil {
+		matched = nil
+		for _, u := range s.st.sortedUsers() {
+			if f.match(u) {
+				matched = append(matched, u)
+			}
 		}
 	}
 	resources := []obj{}
@@ -113,7 +116,7 @@ func (s *Server) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 		givenName: in.givenName, familyName: in.familyName, displayName: in.displayName,
 		active: in.active, role: role, customRoleID: crID, created: now, modified: now,
 	}
-	s.st.users[u.id] = u
+	s.st.insert(u)
 	res := s.resource(u)
 	s.mu.Unlock()
 
@@ -214,14 +217,18 @@ func isEmail(s string) bool {
 
 // taken returns a user holding userName or email as its userName or email; the caller holds s.mu.
 func (st *state) taken(userName, email string) *user {
-	for _, u := range st.sortedUsers() {
-		for _, have := range []string{u.userName, u.email} {
-			if have != "" && (strings.EqualFold(have, userName) || strings.EqualFold(have, email)) {
-				return u
+	var first *user
+	for _, want := range []string{userName, email} {
+		if want == "" {
+			continue
+		}
+		for _, u := range st.byName[foldKey(want)] {
+			if first == nil || u.id < first.id {
+				first = u
 			}
 		}
 	}
-	return nil
+	return first
 }
 
 // scimReplaceUser is Okta's profile push: the whole resource comes back from a prior GET. ClickUp

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Built-in roles as SCIM names them, and their REST numbers (reference §1.4).
@@ -30,7 +31,13 @@ func roleName(n int) string {
 // state is the Workspace (reference §4): users with their membership and SCIM link in one record,
 // and the custom role catalogue. SCIM lists every user; REST lists those not deactivated.
 type state struct {
-	users     map[int]*user
+	users map[int]*user
+	// sorted is users by id, rebuilt only after an insert: listing pages at 100,000 users must not
+	// sort the Workspace per page, or the fake, not the client, sets the pace of a benchmark.
+	sorted []*user
+	// byName holds every user under the foldKey of its userName and of its email, so that the
+	// uniqueness check of a create is not a scan of the Workspace.
+	byName    map[string][]*user
 	roles     map[int]*customRole
 	roleOrder []int // custom roles in creation order, as REST lists them
 	nextID    int
@@ -65,17 +72,56 @@ type customRole struct {
 }
 
 func newState() *state {
-	return &state{users: map[int]*user{}, roles: map[int]*customRole{}, nextID: 101,
+	return &state{users: map[int]*user{}, byName: map[string][]*user{}, roles: map[int]*customRole{}, nextID: 101,
 		groups: map[string]*group{}, nextGroup: 1}
 }
 
+// sortedUsers returns the users by id. The slice is shared: callers hold s.mu and do not change it.
 func (st *state) sortedUsers() []*user {
-	out := make([]*user, 0, len(st.users))
-	for _, u := range st.users {
-		out = append(out, u)
+	if st.sorted == nil || len(st.sorted) != len(st.users) {
+		out := make([]*user, 0, len(st.users))
+		for _, u := range st.users {
+			out = append(out, u)
+		}
+		slices.SortFunc(out, func(a, b *user) int { return a.id - b.id })
+		st.sorted = out
 	}
-	slices.SortFunc(out, func(a, b *user) int { return a.id - b.id })
-	return out
+	return st.sorted
+}
+
+// insert adds a new user. userName and email never change after creation, so the index stays
+// right.
+func (st *state) insert(u *user) {
+	st.users[u.id] = u
+	if n := len(st.sorted); n > 0 && n == len(st.users)-1 && st.sorted[n-1].id < u.id {
+		st.sorted = append(st.sorted, u)
+	} else {
+		st.sorted = nil
+	}
+	keys := []string{foldKey(u.userName)}
+	if k := foldKey(u.email); k != keys[0] {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if k != "" {
+			st.byName[k] = append(st.byName[k], u)
+		}
+	}
+}
+
+// foldKey maps s to one representative of its class under strings.EqualFold (simple Unicode
+// folding): two strings are EqualFold exactly when their keys are equal.
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 func (st *state) owner() *user {
@@ -172,7 +218,7 @@ func (s *Server) AddUser(in User) User {
 	if _, ok := roleNumbers[u.role]; !ok {
 		panic(fmt.Sprintf("clickuptest: unknown role %q (owner, admin, member, guest)", in.Role))
 	}
-	st.users[u.id] = u
+	st.insert(u)
 	return u.public()
 }
 

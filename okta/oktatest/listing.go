@@ -74,13 +74,10 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, appID stri
 			"after: unknown cursor")
 		return
 	}
-	ids := make([]string, 0, len(a.assignments))
-	for id := range a.assignments {
-		if search == "" || s.org.users[id].matches(search) {
-			ids = append(ids, id)
-		}
+	ids := a.sortedIDs()
+	if search != "" {
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !s.org.users[id].matches(search) })
 	}
-	slices.Sort(ids)
 	start := 0
 	if after != "" {
 		i, found := slices.BinarySearch(ids, after)

@@ -3,6 +3,7 @@ package oktatest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -28,6 +29,21 @@ type app struct {
 	id, label        string
 	created, updated time.Time
 	assignments      map[string]*assignment // by user id
+	// sorted is the assigned user ids in order, nil after the set changed: sorting 100,000 ids per
+	// page would make the fake, not the client, the pace of a benchmark.
+	sorted []string
+}
+
+// sortedIDs returns the assigned user ids in order; the caller holds s.mu and does not change it.
+func (a *app) sortedIDs() []string {
+	if a.sorted == nil {
+		a.sorted = make([]string, 0, len(a.assignments))
+		for id := range a.assignments {
+			a.sorted = append(a.sorted, id)
+		}
+		slices.Sort(a.sorted)
+	}
+	return a.sorted
 }
 
 type user struct {
@@ -115,6 +131,9 @@ func (s *Server) Assign(appID, userID, status string, profile map[string]any) {
 		status = "PROVISIONED"
 	}
 	now := time.Now()
+	if _, ok := a.assignments[userID]; !ok {
+		a.sorted = nil
+	}
 	a.assignments[userID] = &assignment{
 		status: status, profile: encodeProfile("Assign", profile),
 		created: now, updated: now, statusChanged: now,
@@ -145,7 +164,9 @@ func (s *Server) SetAssignmentStatus(appID, userID, status string) {
 func (s *Server) Unassign(appID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.app("Unassign", appID).assignments, userID)
+	a := s.app("Unassign", appID)
+	delete(a.assignments, userID)
+	a.sorted = nil
 }
 
 // The helpers below expect s.mu held.

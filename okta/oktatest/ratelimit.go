@@ -3,13 +3,27 @@ package oktatest
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // rateLimiter is a fixed one-minute window per bucket, which is how Okta resets its org limits.
 type rateLimiter struct {
-	limit   int
-	buckets map[string]*window
+	limit int
+	// byPrefix overrides limit for the buckets whose name starts with a key (SetBucketRateLimit).
+	byPrefix map[string]int
+	buckets  map[string]*window
+}
+
+// limitOf returns the per-minute limit of bucket; the caller holds s.mu.
+func (r *rateLimiter) limitOf(bucket string) int {
+	limit, best := r.limit, -1
+	for p, l := range r.byPrefix {
+		if len(p) > best && strings.HasPrefix(bucket, p) {
+			limit, best = l, len(p)
+		}
+	}
+	return limit
 }
 
 type window struct {
@@ -34,7 +48,7 @@ func (s *Server) takeRate(w http.ResponseWriter, bucket string) bool {
 		b = &window{start: start}
 		s.rate.buckets[bucket] = b
 	}
-	limit := s.rate.limit
+	limit := s.rate.limitOf(bucket)
 	ok := b.count < limit
 	if ok {
 		b.count++

@@ -117,6 +117,23 @@ func (s *Server) SetRateLimit(perMinute int) {
 	s.rate.limit = perMinute
 }
 
+// SetBucketRateLimit sets the requests allowed per minute in the buckets whose name starts with
+// prefix, such as "/api/v1/apps" (Okta's org-wide limit for the apps endpoints is 100 per minute
+// on many orgs) or "/api/v1/groups", overriding SetRateLimit for them; the longest prefix wins.
+// 0 or less removes the override.
+func (s *Server) SetBucketRateLimit(prefix string, perMinute int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rate.byPrefix == nil {
+		s.rate.byPrefix = make(map[string]int)
+	}
+	if perMinute <= 0 {
+		delete(s.rate.byPrefix, prefix)
+		return
+	}
+	s.rate.byPrefix[prefix] = perMinute
+}
+
 // RepeatNextLink makes every page of the app users and group members listings carry a next link
 // to the cursor of the first page, even the last page: a paginator that loops. Clients must
 // notice and stop.
