@@ -24,7 +24,10 @@ const opListAppUsers = "list app users"
 func (c *Client) ListAppUsers(ctx context.Context) ([]core.OktaUser, error) {
 	path := "/api/v1/apps/" + c.appID + "/users"
 	request := "GET " + path
-	byID := make(map[string]core.OktaUser)
+	// The users themselves go straight into one slice, and each SDK page is dropped before
+	// the next is read: at 100,000 users a map of them and the pages cost tens of MB.
+	users := []core.OktaUser{}
+	byID := make(map[string]struct{})
 	// Okta cursors are opaque, so a loop can only be recognised by a link seen before. The SDK
 	// turns a folded Link header into a next link equal to the current page, for one.
 	seen := make(map[string]bool)
@@ -47,7 +50,8 @@ func (c *Client) ListAppUsers(ctx context.Context) ([]core.OktaUser, error) {
 			if _, dup := byID[u.ID]; dup {
 				return nil, c.malformed(opListAppUsers, request, page, "app user %s listed twice", u.ID)
 			}
-			byID[u.ID] = u
+			byID[u.ID] = struct{}{}
+			users = append(users, u)
 		}
 		if !resp.HasNextPage() {
 			break
@@ -63,14 +67,10 @@ func (c *Client) ListAppUsers(ctx context.Context) ([]core.OktaUser, error) {
 			return nil, c.malformed(opListAppUsers, request, page, "next link %s is not a page of %s", next, path)
 		}
 		page++
+		aus = nil
 		var more []*sdk.AppUser
 		resp, err = resp.Next(ctx, &more)
 		aus = more
-	}
-
-	users := make([]core.OktaUser, 0, len(byID))
-	for _, u := range byID {
-		users = append(users, u)
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].ID < users[j].ID })
 	return users, nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,15 +199,17 @@ func TestTransport_429WaitsUntilTheReset(t *testing.T) {
 	}
 }
 
-func TestTransport_LowBudgetSlowsDown(t *testing.T) {
+func TestTransport_SpentBudgetWaitsForReset(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	s := newFake(t)
 	addAssigned(t, s, 7)
+	var n atomic.Int32
 	s.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// 3 of 100 left with 8 seconds to go, counted down by each request.
+			left := max(3-int(n.Add(1)), 0)
 			next.ServeHTTP(&headerOverride{ResponseWriter: w, set: map[string]string{
-				// 4 of 100 left with 8 seconds to go: one request every 2 seconds.
-				"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "4",
+				"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": strconv.Itoa(left),
 				"X-Rate-Limit-Reset": strconv.FormatInt(now.Add(8*time.Second).Unix(), 10),
 			}}, r)
 		})
@@ -214,15 +217,18 @@ func TestTransport_LowBudgetSlowsDown(t *testing.T) {
 	var w waits
 	c := newClient(t, s, func(o *okta.Options) {
 		o.PageLimit = 2
-		o.Retry = httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }}
+		o.Retry = httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}
 	})
 	if _, err := c.ListAppUsers(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	// Four pages: the first goes at once, so does the second (the limiter's burst of one), and
-	// the others queue 2s apart on a clock that stands still.
-	if got, want := fmt.Sprint(w.all()), fmt.Sprint([]time.Duration{2 * time.Second, 4 * time.Second}); got != want {
+	// Four pages: the first three go at once (the budget the first answer named), the fourth
+	// waits for the reset.
+	if got, want := fmt.Sprint(w.all()), fmt.Sprint([]time.Duration{8 * time.Second}); got != want {
 		t.Errorf("waits %s, want %s", got, want)
+	}
+	if n.Load() != 4 {
+		t.Errorf("%d requests, want 4", n.Load())
 	}
 }
 

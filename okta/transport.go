@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
@@ -68,8 +69,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A body can only be sent again if it can be had again.
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	idempotent := replayable && httpretry.Idempotent(req.Method)
+	bucket := rateBucket(req.URL.Path)
 	for n := 0; ; n++ {
-		if err := t.pace.Wait(ctx); err != nil {
+		if err := t.pace.WaitBucket(ctx, bucket); err != nil {
 			return nil, err
 		}
 		r := req
@@ -82,7 +84,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := t.attempt(ctx, r)
-		a := httpretry.Attempt{N: n, Idempotent: idempotent, Err: err}
+		a := httpretry.Attempt{N: n, Idempotent: idempotent, Err: err, Bucket: bucket}
 		if resp != nil {
 			a.Status, a.Header = resp.StatusCode, resp.Header
 		}
@@ -99,6 +101,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// rateBucket names the rate-limit bucket of an Okta path: Okta counts its limits per endpoint
+// (/api/v1/apps/{id}/users apart from /api/v1/groups/{id}/users), each with its own
+// X-Rate-Limit-* headers, so each is paced on its own. A segment with a digit in it is taken
+// for an id: Okta's ids have digits, its endpoint names do not.
+func rateBucket(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if strings.ContainsAny(p, "0123456789") && !(i == 2 && p == "v1") {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // attempt sends r once under the per-attempt timeout and reads the answer whole. On a failed

@@ -7,8 +7,6 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Headers names a service's rate-limit headers.
@@ -21,11 +19,6 @@ var (
 )
 
 const (
-	// lowFraction of the window's limit left is where pacing starts: above it requests go out as
-	// fast as they come, below it the rest of the budget is spread until the reset.
-	lowFraction = 0.2
-	// lowUnknown is the low-water mark when the service does not say its limit.
-	lowUnknown = 10
 	// msThreshold tells a reset in epoch milliseconds from one in seconds: 1e12 seconds is
 	// the year 33658, 1e12 milliseconds is 2001.
 	msThreshold = 1e12
@@ -36,46 +29,91 @@ const (
 	maxReset = 1e16
 )
 
-// Limiter paces the requests to one service from the rate-limit headers of its answers. It is
-// safe for concurrent use; one Limiter serves every request of a service.
+// Limiter paces the requests to one service (or one rate-limit bucket of it) from the
+// rate-limit headers of its answers. It counts the requests it lets go since the last answer
+// it heard and holds requests until the window's reset only once the budget that answer named
+// is spent; until then requests go as fast as they come. Requests still in flight when an
+// answer arrives are taken out of its budget, since the server may not have counted them yet.
+// It is safe for concurrent use; one Limiter serves every request of a service or bucket.
 type Limiter struct {
 	names  Headers
 	policy Policy
 
 	mu    gosync.Mutex
-	pace  *rate.Limiter // Inf while the budget is comfortable
-	until time.Time     // no request before this: the budget is spent until the reset
+	until time.Time // no request before this: the budget is spent until the reset
 	// The window last heard of, so that an answer overtaken by a later one cannot undo the
-	// pacing the later one asked for.
+	// budget the later one named.
 	reset     time.Time
-	remaining int
+	remaining int // as the last answer said
+	limit     int // the window's full budget, 0 when the service does not say it
+	// budget is how many more requests may go before the reset: the last answer's remaining
+	// less the requests let go since, and less those in flight when it came. Negative when
+	// no window is known: no limit.
+	budget   int
+	inflight int // requests let go whose answer has not been observed
 }
 
 // NewLimiter returns a limiter reading the headers names; p gives its clock and jitter.
 func NewLimiter(names Headers, p Policy) *Limiter {
-	return &Limiter{names: names, policy: p.withDefaults(), pace: rate.NewLimiter(rate.Inf, 1)}
+	return &Limiter{names: names, policy: p.withDefaults(), budget: -1}
 }
 
-// Reserve takes the next slot and returns how long to wait before using it.
+// Reserve takes the next slot and returns how long to wait before using it. Every Reserve
+// must be followed by Observe (with the answer's headers, or nil when none came) or Release.
 func (l *Limiter) Reserve() time.Duration {
 	now := l.policy.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	d := time.Duration(0)
-	if r := l.pace.ReserveN(now, 1); r.OK() {
-		d = r.DelayFrom(now)
+	at := later(now, l.until)
+	if !l.reset.IsZero() && !at.Before(l.reset) {
+		l.newWindow()
 	}
-	return max(d, l.until.Sub(now))
+	switch {
+	case l.budget == 0 && l.reset.IsZero():
+		l.budget = -1 // spent, and no answer yet said when the window ends
+	case l.budget == 0:
+		// Spent: this and every later request of the window wait for the reset, and count
+		// against the next window.
+		l.until = later(l.until, l.reset.Add(l.jitter()))
+		at = later(at, l.until)
+		l.newWindow()
+	}
+	if l.budget > 0 {
+		l.budget--
+	}
+	l.inflight++
+	return at.Sub(now)
 }
 
-// Observe reads the rate-limit headers of an answer. When the remaining budget is low for the
-// time left until the reset, later requests are spaced to spread it over that time; when it is
-// spent, they wait for the reset.
+// newWindow expects l.mu held: the window last heard of is over, and the next one is assumed
+// full until an answer says otherwise.
+func (l *Limiter) newWindow() {
+	l.budget = -1
+	if l.limit > 0 {
+		l.budget = l.limit
+	}
+	l.reset = time.Time{}
+	l.remaining = 0
+}
+
+// Release returns a reserved slot whose request was never sent.
+func (l *Limiter) Release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight = max(l.inflight-1, 0)
+}
+
+// Observe ends a request let go by Reserve and reads the rate-limit headers of its answer (h
+// nil when none came). The remaining budget it names, less the other requests still in
+// flight, may go at once; when it is spent, later requests wait for the reset.
 func (l *Limiter) Observe(h http.Header) {
+	now := l.policy.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight = max(l.inflight-1, 0)
 	if h == nil {
 		return
 	}
-	now := l.policy.Now()
 	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get(l.names.Remaining)))
 	if err != nil || remaining < 0 {
 		return
@@ -84,41 +122,20 @@ func (l *Limiter) Observe(h http.Header) {
 	if !ok {
 		return
 	}
-	low := lowUnknown
 	if limit, err := strconv.Atoi(strings.TrimSpace(h.Get(l.names.Limit))); err == nil && limit > 0 {
-		low = max(1, int(math.Ceil(float64(limit)*lowFraction)))
+		l.limit = limit
 	}
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if reset.Equal(l.reset) && remaining > l.remaining {
 		return // an answer from earlier in the same window
 	}
-	l.reset, l.remaining = reset, remaining
-	left := reset.Sub(now)
-	switch {
-	case left <= 0:
-		l.setPace(now, rate.Inf)
-	case remaining == 0:
-		l.until = later(l.until, reset.Add(l.jitter()))
-		l.setPace(now, rate.Inf)
-	case remaining <= low:
-		l.setPace(now, rate.Limit(float64(remaining)/left.Seconds()))
-	default:
-		l.setPace(now, rate.Inf)
+	if !reset.After(now) {
+		l.reset, l.remaining, l.budget = time.Time{}, 0, -1
+		return
 	}
-}
-
-// setPace expects l.mu held.
-func (l *Limiter) setPace(now time.Time, r rate.Limit) {
-	switch {
-	case r == l.pace.Limit():
-	case l.pace.Limit() == rate.Inf:
-		// A fresh limiter, because rate.Limiter leaving Inf at the instant it entered it
-		// computes its tokens as 0·Inf, which is NaN.
-		l.pace = rate.NewLimiter(r, 1)
-	default:
-		l.pace.SetLimitAt(now, r)
+	l.reset, l.remaining = reset, remaining
+	l.budget = max(remaining-l.inflight, 0)
+	if remaining == 0 {
+		l.until = later(l.until, reset.Add(l.jitter()))
 	}
 }
 

@@ -1,6 +1,7 @@
 package httpretry
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"testing"
@@ -71,35 +72,80 @@ func TestLimiter_ComfortableBudgetDoesNotWait(t *testing.T) {
 	}
 }
 
-func TestLimiter_LowBudgetIsSpreadUntilReset(t *testing.T) {
+func TestLimiter_BudgetGoesAtOnceThenWaitsForReset(t *testing.T) {
 	c := newClock()
 	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
-	// 10 requests left for 20 seconds: one every 2 seconds.
-	l.Observe(header(100, 10, "1700000020"))
-	got := reserveN(l, 4)
-	want := []time.Duration{0, 2 * time.Second, 4 * time.Second, 6 * time.Second}
-	for i := range want {
-		if diff := got[i] - want[i]; diff < -time.Millisecond || diff > time.Millisecond {
-			t.Fatalf("waits %v, want %v", got, want)
-		}
+	// 5 requests left for 20 seconds: 5 go at once, the 6th and 7th wait for the reset.
+	l.Observe(header(100, 5, "1700000020"))
+	got := reserveN(l, 7)
+	want := []time.Duration{0, 0, 0, 0, 0, 20 * time.Second, 20 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("waits %v, want %v", got, want)
+	}
+	for range 7 {
+		l.Observe(nil)
 	}
 
-	// Time passes and the window resets with a full budget: pacing stops.
+	// Time passes and the window resets with a full budget: no wait.
 	c.add(21 * time.Second)
-	l.Observe(header(100, 99, "1700000081"))
-	if d := l.Reserve(); d != 0 {
-		t.Errorf("after the reset a request waits %v", d)
+	l.Observe(header(100, 97, "1700000081"))
+	if got := reserveN(l, 97); fmt.Sprint(got) != fmt.Sprint(make([]time.Duration, 97)) {
+		t.Errorf("after the reset requests wait %v", got)
+	}
+	if d := l.Reserve(); d != 60*time.Second {
+		t.Errorf("request past the new budget waits %v, want 60s", d)
 	}
 }
 
-func TestLimiter_StaleAnswerDoesNotUndoPacing(t *testing.T) {
+// The requests still in flight when an answer comes may not be counted in it yet.
+func TestLimiter_InFlightComeOutOfTheBudget(t *testing.T) {
 	c := newClock()
 	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
-	l.Observe(header(100, 5, "1700000010"))
-	l.Observe(header(100, 60, "1700000010")) // overtaken on the wire by the one above
+	reserveN(l, 4)                          // 4 in flight
+	l.Observe(header(100, 5, "1700000020")) // one answered: 3 more in flight
+	got := reserveN(l, 3)
+	if fmt.Sprint(got) != "[0s 0s 20s]" {
+		t.Errorf("waits %v, want [0s 0s 20s]: 5 left less 3 in flight", got)
+	}
+
+	// A request never sent gives its place back.
+	l = NewLimiter(ClickUpHeaders, fixedPolicy(c))
 	l.Reserve()
-	if d := l.Reserve(); d < time.Second {
-		t.Errorf("second request waits %v; a stale answer lifted the pacing", d)
+	l.Release()
+	l.Reserve()
+	l.Observe(header(100, 2, "1700000020")) // nothing else in flight: 2 go
+	if got := reserveN(l, 3); fmt.Sprint(got) != "[0s 0s 20s]" {
+		t.Errorf("waits %v after a release, want [0s 0s 20s]", got)
+	}
+}
+
+func TestLimiter_StaleAnswerDoesNotUndoTheBudget(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	l.Observe(header(100, 2, "1700000010"))
+	l.Observe(header(100, 60, "1700000010")) // overtaken on the wire by the one above
+	if got := reserveN(l, 3); got[2] != 10*time.Second {
+		t.Errorf("waits %v; a stale answer lifted the budget", got)
+	}
+}
+
+// Once the reset has passed, the window's full budget goes without a wait.
+func TestLimiter_WindowOverRestoresTheLimit(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
+	l.Observe(header(3, 1, "1700000010"))
+	if got := reserveN(l, 2); fmt.Sprint(got) != "[0s 10s]" {
+		t.Fatalf("waits %v, want [0s 10s]", got)
+	}
+	// The second request already counts against the next window: two more may go in it.
+	c.add(11 * time.Second)
+	if got := reserveN(l, 2); fmt.Sprint(got) != "[0s 0s]" {
+		t.Errorf("waits %v in the next window, want none", got)
+	}
+	// An answer whose reset has passed names no budget.
+	l.Observe(header(3, 0, "1700000005"))
+	if got := reserveN(l, 5); fmt.Sprint(got) != fmt.Sprint(make([]time.Duration, 5)) {
+		t.Errorf("waits %v after an answer from a past window", got)
 	}
 }
 
@@ -151,18 +197,5 @@ func TestLimiter_Throttled(t *testing.T) {
 				t.Errorf("next request waits %v, want %v", got, tc.want)
 			}
 		})
-	}
-}
-
-// rate.Limiter computes 0·Inf when it leaves an infinite limit at the instant it entered it.
-func TestLimiter_PaceOnOffAtOneInstant(t *testing.T) {
-	c := newClock()
-	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
-	l.Observe(header(100, 5, "1700000010"))
-	l.Observe(header(100, 90, "1700000070"))
-	l.Observe(header(100, 5, "1700000130"))
-	got := reserveN(l, 3)
-	if got[1] <= 0 || got[2] <= got[1] {
-		t.Errorf("waits %v; the pace was lost", got)
 	}
 }

@@ -3,32 +3,59 @@ package httpretry
 import (
 	"context"
 	"net/http"
+	gosync "sync"
 	"time"
 )
 
-// Pacer is one service's limiter and retry policy together: the loop around every request of
-// a client asks it before each attempt (Wait) and after (Retry).
+// Pacer is one service's limiters and retry policy together: the loop around every request of
+// a client asks it before each attempt (Wait) and after (Retry). A service that counts its
+// rate limits in buckets (Okta: one per endpoint) has a limiter per bucket, named by the
+// Bucket of Wait and Attempt; "" is the service's only bucket otherwise.
 type Pacer struct {
 	service string
+	names   Headers
 	policy  Policy
-	limiter *Limiter
+
+	mu       gosync.Mutex
+	limiters map[string]*Limiter
 }
 
 // NewPacer returns the pacer of service, which names its rate-limit headers names.
 func NewPacer(service string, names Headers, p Policy) *Pacer {
 	p = p.withDefaults()
-	return &Pacer{service: service, policy: p, limiter: NewLimiter(names, p)}
+	return &Pacer{service: service, names: names, policy: p, limiters: make(map[string]*Limiter)}
+}
+
+// limiter returns bucket's limiter, made on first use.
+func (p *Pacer) limiter(bucket string) *Limiter {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.limiters[bucket]
+	if l == nil {
+		l = NewLimiter(p.names, p.policy)
+		p.limiters[bucket] = l
+	}
+	return l
 }
 
 // MaxRetries is the policy's bound on retries after the first attempt.
 func (p *Pacer) MaxRetries() int { return p.policy.MaxRetries }
 
-// Wait blocks until the limiter lets the next request start.
-func (p *Pacer) Wait(ctx context.Context) error {
-	if d := p.limiter.Reserve(); d > 0 {
-		return p.sleep(ctx, d)
+// Wait blocks until the limiter of the service's only bucket lets the next request start.
+func (p *Pacer) Wait(ctx context.Context) error { return p.WaitBucket(ctx, "") }
+
+// WaitBucket blocks until bucket's limiter lets the next request start. When it returns nil,
+// the attempt's outcome must go to Retry with the same Bucket.
+func (p *Pacer) WaitBucket(ctx context.Context, bucket string) error {
+	l := p.limiter(bucket)
+	err := ctx.Err()
+	if d := l.Reserve(); d > 0 {
+		err = p.sleep(ctx, d)
 	}
-	return ctx.Err()
+	if err != nil {
+		l.Release()
+	}
+	return err
 }
 
 // Attempt is the outcome of one try of a request.
@@ -37,7 +64,8 @@ type Attempt struct {
 	Idempotent bool // the request may be sent again after an unclear failure
 	Status     int  // 0 when no answer came
 	Header     http.Header
-	Err        error // the transport error, when no answer came or it could not be read
+	Err        error  // the transport error, when no answer came or it could not be read
+	Bucket     string // the rate-limit bucket given to WaitBucket
 }
 
 // Retry records the attempt's answer and decides whether to try again. It returns true after
@@ -49,12 +77,15 @@ func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
 	if p.policy.OnResponse != nil {
 		p.policy.OnResponse(p.service, a.Status)
 	}
+	l := p.limiter(a.Bucket)
 	if a.Status != 0 {
-		p.limiter.Observe(a.Header)
+		l.Observe(a.Header)
+	} else {
+		l.Observe(nil)
 	}
 	if ctx.Err() != nil || a.N >= p.policy.MaxRetries {
 		if a.Status == http.StatusTooManyRequests {
-			p.limiter.Throttled(a.Header) // the next run or request still has to wait
+			l.Throttled(a.Header) // the next run or request still has to wait
 		}
 		return false, nil
 	}
@@ -62,7 +93,7 @@ func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
 	switch {
 	case a.Status == http.StatusTooManyRequests:
 		// The server refused before doing anything, so even a POST may go again.
-		d, ok := p.limiter.Throttled(a.Header)
+		d, ok := l.Throttled(a.Header)
 		if !ok {
 			d = p.policy.Backoff(a.N + 1)
 		}

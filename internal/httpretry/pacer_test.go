@@ -165,3 +165,26 @@ func TestSleepFromContext(t *testing.T) {
 		t.Errorf("context sleeper saw %v, want one wait of 30m", s.got)
 	}
 }
+
+// Buckets are paced apart: one spent does not hold another, and a 429 holds only its own.
+func TestPacer_BucketsArePacedApart(t *testing.T) {
+	var s sleeps
+	c := newClock()
+	p := NewPacer("svc", OktaHeaders, Policy{Sleep: s.sleep, Now: c.now, Rand: noJitter})
+	spent := http.Header{}
+	spent.Set(OktaHeaders.Limit, "100")
+	spent.Set(OktaHeaders.Remaining, "0")
+	spent.Set(OktaHeaders.Reset, "1700000030")
+	if err := p.WaitBucket(t.Context(), "/api/v1/apps/{id}/users"); err != nil {
+		t.Fatal(err)
+	}
+	p.Retry(t.Context(), Attempt{Status: 200, Header: spent, Bucket: "/api/v1/apps/{id}/users"})
+	p.WaitBucket(t.Context(), "/api/v1/groups/{id}/users")
+	if len(s.got) != 0 {
+		t.Errorf("another bucket waits %v", s.got)
+	}
+	p.WaitBucket(t.Context(), "/api/v1/apps/{id}/users")
+	if fmt.Sprint(s.got) != "[30s]" {
+		t.Errorf("the spent bucket waits %v, want [30s]", s.got)
+	}
+}
