@@ -3,7 +3,9 @@ package clickup
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -137,63 +139,230 @@ func (c *RESTClient) WorkspaceOwner(ctx context.Context) (string, error) {
 const roleOwner = 1
 
 func (c *RESTClient) workspaceOwner(ctx context.Context) (string, error) {
+	// GET /team lists every member of every Workspace the token sees: 17 MiB at 100,000
+	// members. It is decoded as it arrives, keeping only the owners of the configured one.
+	var tr teamRead
 	cl := call{method: http.MethodGet, path: "/team", ok: []int{http.StatusOK}}
-	r, err := c.ep.do(ctx, cl)
+	cl.stream = func(body io.Reader) error {
+		tr = teamRead{workspaceID: c.workspaceID}
+		if err := tr.decode(body); err != nil {
+			return c.ep.malformed(cl, "decode: %v", err)
+		}
+		return nil
+	}
+	if _, err := c.ep.do(ctx, cl); err != nil {
+		return "", err
+	}
+	if !tr.found {
+		return "", fmt.Errorf("%s %s %s: %w: workspace %s is not among the %d Workspaces the API token can access; check CLICKUP_WORKSPACE_ID and the token's user",
+			c.ep.service, cl.method, cl.path, core.ErrNotFound, c.workspaceID, tr.teams)
+	}
+	switch len(tr.owners) {
+	case 1:
+		return tr.owners[0], nil
+	case 0:
+		return "", c.ep.malformed(cl, "workspace %s lists no member with role 1 (owner)", c.workspaceID)
+	default:
+		return "", c.ep.malformed(cl, "workspace %s lists %d owners (%v)", c.workspaceID, len(tr.owners), tr.owners)
+	}
+}
+
+// teamRead is what workspaceOwner keeps of GET /team: the owners of one Workspace.
+type teamRead struct {
+	workspaceID string
+	teams       int      // Workspaces listed
+	found       bool     // the configured Workspace is among them
+	owners      []string // its members with role 1
+}
+
+// decode reads {"teams":[{"id":"…","members":[{"user":{"id":…,"role":…}},…]},…]} one member
+// at a time. A team's members may come before its id, so each team's owners and first bad
+// member are kept until its id tells whether they matter.
+func (tr *teamRead) decode(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	sawTeams := false
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return err
+		}
+		if key != "teams" {
+			if err := skipValue(dec); err != nil {
+				return err
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if tok == nil {
+			sawTeams = false
+			continue
+		}
+		if tok != json.Delim('[') {
+			return fmt.Errorf("teams is %v, want an array", tok)
+		}
+		sawTeams = true
+		tr.teams, tr.found, tr.owners = 0, false, nil
+		for i := 0; dec.More(); i++ {
+			if err := tr.decodeTeam(dec, i); err != nil {
+				return err
+			}
+			tr.teams++
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // }
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the answer")
+	}
+	if !sawTeams {
+		return errors.New("teams is missing")
+	}
+	return nil
+}
+
+func (tr *teamRead) decodeTeam(dec *json.Decoder, i int) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return fmt.Errorf("team %d: %w", i, err)
+	}
+	var (
+		id      string
+		haveID  bool
+		owners  []string
+		bad     error // the first member that does not read
+		members int
+	)
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "id":
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(raw, &id); err != nil {
+				return fmt.Errorf("team %d: id is %s, want a string", i, truncate(string(raw), 40))
+			}
+			haveID = true
+		case "members":
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			if tok == nil {
+				continue
+			}
+			if tok != json.Delim('[') {
+				return fmt.Errorf("team %d: members is %v, want an array", i, tok)
+			}
+			for ; dec.More(); members++ {
+				var m struct {
+					User *struct {
+						ID   json.RawMessage `json:"id"`
+						Role json.RawMessage `json:"role"`
+					} `json:"user"`
+				}
+				if err := dec.Decode(&m); err != nil {
+					return err
+				}
+				if bad != nil {
+					continue
+				}
+				if m.User == nil {
+					bad = fmt.Errorf("member %d has no user", members)
+					continue
+				}
+				role, err := jsonInt(m.User.Role)
+				if err != nil {
+					bad = fmt.Errorf("member %d: role is %v", members, err)
+					continue
+				}
+				if role != roleOwner {
+					continue
+				}
+				uid, err := jsonInt(m.User.ID)
+				if err != nil {
+					bad = fmt.Errorf("owner's id is %v", err)
+					continue
+				}
+				owners = append(owners, strconv.FormatInt(uid, 10))
+			}
+			if _, err := dec.Token(); err != nil { // ]
+				return err
+			}
+		default:
+			if err := skipValue(dec); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // }
+		return err
+	}
+	if !haveID {
+		return fmt.Errorf("team %d: id is missing, want a string", i)
+	}
+	if id != tr.workspaceID || tr.found {
+		return nil
+	}
+	if bad != nil {
+		return fmt.Errorf("team %s: %w", id, bad)
+	}
+	tr.found, tr.owners = true, owners
+	return nil
+}
+
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("found %v, want %v", tok, d)
+	}
+	return nil
+}
+
+func objectKey(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
 	if err != nil {
 		return "", err
 	}
-	var doc struct {
-		Teams *[]struct {
-			ID      json.RawMessage `json:"id"`
-			Members []struct {
-				User *struct {
-					ID   json.RawMessage `json:"id"`
-					Role json.RawMessage `json:"role"`
-				} `json:"user"`
-			} `json:"members"`
-		} `json:"teams"`
+	key, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("found %v, want an object key", tok)
 	}
-	if err := json.Unmarshal(r.body, &doc); err != nil {
-		return "", c.ep.malformed(cl, "decode: %v", err)
-	}
-	if doc.Teams == nil {
-		return "", c.ep.malformed(cl, "teams is missing")
-	}
-	for i, t := range *doc.Teams {
-		var id string
-		if err := json.Unmarshal(t.ID, &id); err != nil {
-			return "", c.ep.malformed(cl, "team %d: id is %s, want a string", i, truncate(string(t.ID), 40))
+	return key, nil
+}
+
+// skipValue reads past one value of any size without keeping it.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
 		}
-		if id != c.workspaceID {
-			continue
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
 		}
-		var owners []string
-		for j, m := range t.Members {
-			if m.User == nil {
-				return "", c.ep.malformed(cl, "team %s: member %d has no user", id, j)
-			}
-			role, err := jsonInt(m.User.Role)
-			if err != nil {
-				return "", c.ep.malformed(cl, "team %s: member %d: role is %v", id, j, err)
-			}
-			if role != roleOwner {
-				continue
-			}
-			uid, err := jsonInt(m.User.ID)
-			if err != nil {
-				return "", c.ep.malformed(cl, "team %s: owner's id is %v", id, err)
-			}
-			owners = append(owners, strconv.FormatInt(uid, 10))
-		}
-		switch len(owners) {
-		case 1:
-			return owners[0], nil
-		case 0:
-			return "", c.ep.malformed(cl, "workspace %s lists no member with role 1 (owner)", id)
-		default:
-			return "", c.ep.malformed(cl, "workspace %s lists %d owners (%v)", id, len(owners), owners)
+		if depth == 0 {
+			return nil
 		}
 	}
-	return "", fmt.Errorf("%s %s %s: %w: workspace %s is not among the %d Workspaces the API token can access; check CLICKUP_WORKSPACE_ID and the token's user",
-		c.ep.service, cl.method, cl.path, core.ErrNotFound, c.workspaceID, len(*doc.Teams))
 }

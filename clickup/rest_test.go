@@ -111,6 +111,10 @@ func TestRESTClient_IsStrict(t *testing.T) {
 		{"owner id as a string", "/team", team(`{"user":{"id":"5","role":1}}`), "id"},
 		{"team id as a number", "/team", `{"teams":[{"id":9006054115,"members":[]}]}`, "want a string"},
 		{"no teams", "/team", `{}`, "teams is missing"},
+		{"teams null", "/team", `{"teams":null}`, "teams is missing"},
+		{"member without a user", "/team", team(owner + `,{"role":1}`), "member 1 has no user"},
+		{"cut short", "/team", `{"teams":[{"id":"9006054115","members":[` + owner, "decode"},
+		{"trailing data", "/team", team(owner) + `{}`, "data after"},
 		{"inherited role 1", "/team/9006054115/customroles", `{"custom_roles":[{"id":1,"name":"x","inherited_role":1}]}`, "inherited_role 1"},
 		{"inherited role missing", "/team/9006054115/customroles", `{"custom_roles":[{"id":1,"name":"x"}]}`, "inherited_role"},
 		{"role id as a string", "/team/9006054115/customroles", `{"custom_roles":[{"id":"1","name":"x","inherited_role":2}]}`, "id"},
@@ -133,6 +137,24 @@ func TestRESTClient_IsStrict(t *testing.T) {
 			}
 			wantMalformed(t, err, "clickup rest GET "+tc.path, tc.mention)
 		})
+	}
+}
+
+// GET /team is decoded as it streams: a team's members may come before its id, other teams'
+// members need not read, and unknown attributes of any size are skipped.
+func TestRESTClient_WorkspaceOwnerStreamed(t *testing.T) {
+	body := `{"teams":[` +
+		`{"members":[{"user":{"id":"not a number","role":"x"}}],"id":"1"},` +
+		`{"name":"W","members":[{"user":{"id":4,"role":3,"email":"a@b"}},{"user":{"id":5,"role":1}}],"color":{"a":[1,{"b":[]}]},"id":"9006054115"}` +
+		`],"extra":[[],{}]}`
+	id, err := restHandler(t, "/team", body).WorkspaceOwner(t.Context())
+	if err != nil || id != "5" {
+		t.Fatalf("WorkspaceOwner = %q, %v; want 5", id, err)
+	}
+	body = `{"teams":[{"id":"1","members":[]},{"id":"2","members":[]}]}`
+	_, err = restHandler(t, "/team", body).WorkspaceOwner(t.Context())
+	if !errors.Is(err, core.ErrNotFound) || !strings.Contains(err.Error(), "among the 2 Workspaces") {
+		t.Errorf("err = %v; want not found among 2", err)
 	}
 }
 

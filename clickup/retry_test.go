@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -315,28 +316,29 @@ func TestSCIMRetry_429WaitsUntilTheReset(t *testing.T) {
 	}
 }
 
-func TestSCIMRetry_LowBudgetSlowsDown(t *testing.T) {
+func TestSCIMRetry_SpentBudgetWaitsForReset(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	var w waits
+	var n atomic.Int32
 	c := newHandlerWith(t, func(rw http.ResponseWriter, r *http.Request) {
 		h := rw.Header()
-		// 5 of 100 left with 10 seconds to go: the client should space its requests 2s apart.
+		// 3 of 100 left with 10 seconds to go, counted down by each request.
 		h.Set("X-RateLimit-Limit", "100")
-		h.Set("X-RateLimit-Remaining", "5")
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(max(3-int(n.Add(1)), 0)))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(10*time.Second).Unix(), 10))
 		rw.WriteHeader(http.StatusNoContent)
-	}, clickup.SCIMOptions{RoleSchema: extURN, Retry: httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }}})
+	}, clickup.SCIMOptions{RoleSchema: extURN, Retry: httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}})
 	for range 4 {
 		if err := c.SetActive(t.Context(), "7", true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The first answer sets the pace, and the limiter allows one request at once (its burst);
-	// the clock stands still, so the later reservations pile up.
+	// The budget the first answer names (2) goes at once; the request past it waits for the
+	// reset.
 	got := w.all()
-	want := []time.Duration{2 * time.Second, 4 * time.Second}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("waits %v, want %v", got, want)
+	want := []time.Duration{10 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) || n.Load() != 4 {
+		t.Errorf("waits %v over %d requests, want %v over 4", got, n.Load(), want)
 	}
 }
 
@@ -380,4 +382,29 @@ func newServer(t *testing.T, h http.HandlerFunc) string {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts.URL
+}
+
+// GET /team is decoded as it streams; a body cut off in transit is a failed attempt, retried,
+// not a malformed answer.
+func TestRESTRetry_TeamCutOffInTransitIsRetried(t *testing.T) {
+	var n counter
+	var w waits
+	full := `{"teams":[{"id":"1","members":[{"user":{"id":5,"role":1}}]}]}`
+	srv := newServer(t, func(rw http.ResponseWriter, r *http.Request) {
+		if n.inc(r) == 1 {
+			rw.Header().Set("Content-Length", strconv.Itoa(len(full)))
+			io.WriteString(rw, full[:30]) // the connection closes before the rest
+			return
+		}
+		io.WriteString(rw, full)
+	})
+	c, err := clickup.NewREST(clickup.RESTOptions{BaseURL: srv + "/api/v2", Token: "pk_1", WorkspaceID: "1", AllowInsecureHTTP: true,
+		Retry: httpretry.Policy{Sleep: w.sleep}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.WorkspaceOwner(t.Context())
+	if err != nil || id != "5" || n.get("GET /api/v2/team") != 2 || len(w.all()) != 1 {
+		t.Errorf("WorkspaceOwner = %q, %v after %d requests and waits %v; want 5 after 2", id, err, n.get("GET /api/v2/team"), w.all())
+	}
 }

@@ -76,7 +76,10 @@ func listAll[T any](ctx context.Context, c *SCIMClient, rl resourceList[T]) ([]T
 	// The server may cap the page size below what was asked; its first page tells the size that
 	// every further page must have, so the page boundaries can be fixed before reading them.
 	n := (total - 1) / size // pages after the first
-	pages := make([][]T, n)
+	// Each page is copied into place as it arrives, so no page outlives its decoding.
+	all := make([]T, total)
+	copy(all, first.items)
+	first.items = nil
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -102,7 +105,7 @@ func listAll[T any](ctx context.Context, c *SCIMClient, rl resourceList[T]) ([]T
 				case len(p.items) != want:
 					fail(c.ep.malformed(cl, "%d %ss on the page, want %d of totalResults %d", len(p.items), rl.noun, want, total))
 				default:
-					pages[i] = p.items
+					copy(all[start-1:], p.items)
 				}
 			}
 		})
@@ -124,14 +127,6 @@ feed:
 		return nil, err
 	}
 
-	all := make([]T, 0, total)
-	all = append(all, first.items...)
-	for _, p := range pages {
-		all = append(all, p...)
-	}
-	if len(all) != total {
-		return nil, c.ep.malformed(firstCall, "read %d %ss, totalResults is %d", len(all), rl.noun, total)
-	}
 	if err := checkUniqueIDs(c, rl, firstCall, all); err != nil {
 		return nil, err
 	}

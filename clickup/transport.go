@@ -48,6 +48,10 @@ type call struct {
 	path   string
 	body   []byte
 	ok     []int // the statuses that mean success; any other 2xx is malformed
+	// stream, when set, reads a successful answer's body as it arrives instead of keeping it:
+	// the reply then has no body. It is called again on each attempt. An error it returns is a
+	// malformed answer, unless reading the body failed, which is a failed attempt.
+	stream func(io.Reader) error
 }
 
 type reply struct {
@@ -81,6 +85,9 @@ func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
 		return reply{}, e.fail(c, err)
 	}
 	defer resp.Body.Close()
+	if c.stream != nil && slices.Contains(c.ok, resp.StatusCode) {
+		return e.streamBody(c, resp)
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		return reply{status: resp.StatusCode, header: resp.Header}, e.fail(c, fmt.Errorf("read response: %w", err))
@@ -97,6 +104,39 @@ func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
 	default:
 		return r, e.apiError(c, r)
 	}
+}
+
+// streamBody hands a successful answer's body to c.stream, capped at maxResponseBytes.
+func (e *endpoint) streamBody(c call, resp *http.Response) (reply, error) {
+	r := reply{status: resp.StatusCode, header: resp.Header}
+	body := &readTracker{r: io.LimitReader(resp.Body, maxResponseBytes+1)}
+	err := c.stream(body)
+	switch {
+	case body.err != nil && body.err != io.EOF:
+		return r, e.fail(c, fmt.Errorf("read response: %w", body.err))
+	case body.n > maxResponseBytes:
+		return reply{}, e.malformed(c, "response body exceeds %d bytes", maxResponseBytes)
+	case err != nil:
+		return r, err
+	}
+	return r, nil
+}
+
+// readTracker remembers how much was read and the first read error, so that a body cut off
+// in transit is told from one that arrived whole but does not decode.
+type readTracker struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (t *readTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.n += int64(n)
+	if err != nil && t.err == nil {
+		t.err = err
+	}
+	return n, err
 }
 
 // fail wraps a transport failure; the token never appears in it, but a proxy or resolver could
