@@ -262,14 +262,12 @@ func (s *Server) lookupGroup(r *http.Request) (*group, *scimError) {
 	return nil, &scimError{status: http.StatusNotFound, detail: "Group " + id + " not found"}
 }
 
-// scimCreateGroup is Okta's "Push New Group".
-func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
-	a, e := readBody(r)
+// readGroupBody reads a whole Group resource, as POST and PUT send it: its name and member ids.
+func readGroupBody(r *http.Request) (a attrs, name string, refs []string, e *scimError) {
+	a, e = readBody(r)
 	if e == nil {
 		e = requireSchemas(a, schemaGroup)
 	}
-	var name string
-	var refs []string
 	if e == nil {
 		name, e = groupName(a)
 	}
@@ -280,6 +278,12 @@ func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	if e == nil && len(refs) > MaxGroupChanges {
 		e = tooMany(len(refs))
 	}
+	return a, name, refs, e
+}
+
+// scimCreateGroup is Okta's "Push New Group".
+func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
+	_, name, refs, e := readGroupBody(r)
 	if e != nil {
 		writeSCIMError(w, e)
 		return
@@ -310,22 +314,7 @@ func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 
 // scimReplaceGroup is PUT: the name and the whole member list.
 func (s *Server) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {
-	a, e := readBody(r)
-	if e == nil {
-		e = requireSchemas(a, schemaGroup)
-	}
-	var name string
-	var refs []string
-	if e == nil {
-		name, e = groupName(a)
-	}
-	if e == nil {
-		raw, _ := a.get("members")
-		refs, e = memberValues(raw)
-	}
-	if e == nil && len(refs) > MaxGroupChanges {
-		e = tooMany(len(refs))
-	}
+	a, name, refs, e := readGroupBody(r)
 	if e != nil {
 		writeSCIMError(w, e)
 		return
@@ -411,18 +400,11 @@ type groupPatch struct {
 
 // applyGroupOp applies one operation to p; the caller holds s.mu.
 func (s *Server) applyGroupOp(p *groupPatch, op patchOp) *scimError {
-	kind := strings.ToLower(op.Op)
-	if kind != "add" && kind != "replace" && kind != "remove" {
-		return badRequest("invalidSyntax", "op %q is not add, replace or remove", op.Op)
+	kind, value, e := opKind(op)
+	if e != nil {
+		return e
 	}
-	if op.Path == nil || strings.TrimSpace(*op.Path) == "" {
-		if kind == "remove" {
-			return badRequest("noTarget", "remove needs a path")
-		}
-		value, e := parseAttrs(op.Value)
-		if e != nil {
-			return badRequest("invalidValue", "a path-less %s needs an object value", kind)
-		}
+	if value != nil {
 		// Sorted, so that which of two bad attributes is reported does not vary.
 		keys := make([]string, 0, len(value))
 		for k := range value {

@@ -398,19 +398,32 @@ func isProfileAttr(path string) bool {
 	return false
 }
 
-func (s *Server) applyOp(p *patch, op patchOp) *scimError {
-	kind := strings.ToLower(op.Op)
+// opKind checks a PATCH operation's op and, for a path-less one, returns its object value (nil
+// when the operation has a path).
+func opKind(op patchOp) (kind string, value attrs, e *scimError) {
+	kind = strings.ToLower(op.Op)
 	if kind != "add" && kind != "replace" && kind != "remove" {
-		return badRequest("invalidSyntax", "op %q is not add, replace or remove", op.Op)
+		return "", nil, badRequest("invalidSyntax", "op %q is not add, replace or remove", op.Op)
 	}
-	if op.Path == nil || strings.TrimSpace(*op.Path) == "" {
-		if kind == "remove" {
-			return badRequest("noTarget", "remove needs a path")
-		}
-		value, e := parseAttrs(op.Value)
-		if e != nil {
-			return badRequest("invalidValue", "a path-less %s needs an object value", kind)
-		}
+	if op.Path != nil && strings.TrimSpace(*op.Path) != "" {
+		return kind, nil, nil
+	}
+	if kind == "remove" {
+		return "", nil, badRequest("noTarget", "remove needs a path")
+	}
+	value, err := parseAttrs(op.Value)
+	if err != nil || value == nil {
+		return "", nil, badRequest("invalidValue", "a path-less %s needs an object value", kind)
+	}
+	return kind, value, nil
+}
+
+func (s *Server) applyOp(p *patch, op patchOp) *scimError {
+	kind, value, e := opKind(op)
+	if e != nil {
+		return e
+	}
+	if value != nil {
 		for k, v := range value {
 			if e := s.applyAttr(p, k, v, false); e != nil {
 				return e
