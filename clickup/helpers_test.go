@@ -11,6 +11,7 @@ import (
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -52,7 +53,7 @@ func newHandlerWith(t *testing.T, h http.HandlerFunc, o clickup.SCIMOptions) *cl
 	t.Cleanup(ts.Close)
 	o.BaseURL, o.Token, o.AllowInsecureHTTP = ts.URL+"/scim/v2/42", token, true
 	if o.Retry.Sleep == nil {
-		o.Retry.Sleep = noSleep // retries are tested on their own; here they must not cost time
+		o.Retry.Sleep = httpretrytest.NoSleep // retries are tested on their own; here they must not cost time
 	}
 	c, err := clickup.NewSCIM(o)
 	if err != nil {

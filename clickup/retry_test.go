@@ -16,29 +16,9 @@ import (
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
-
-func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-
-// waits records the waits a client asks for, without spending them.
-type waits struct {
-	mu  gosync.Mutex
-	got []time.Duration
-}
-
-func (w *waits) sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.got = append(w.got, d)
-	return ctx.Err()
-}
-
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.got...)
-}
 
 // counter counts requests by "METHOD path" for handlers that run on the server's goroutines.
 type counter struct {
@@ -92,11 +72,11 @@ func TestSCIMRetry_ReadsAreRetriedABoundedNumberOfTimes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var n counter
-			var w waits
+			var w httpretrytest.Waits
 			c := newHandlerWith(t, func(rw http.ResponseWriter, r *http.Request) {
 				n.inc(r)
 				tc.fail(t, rw)
-			}, clickup.SCIMOptions{RoleSchema: extURN, PageSize: 2, Retry: httpretry.Policy{Sleep: w.sleep}})
+			}, clickup.SCIMOptions{RoleSchema: extURN, PageSize: 2, Retry: httpretry.Policy{Sleep: w.Sleep}})
 			users, err := c.ListUsers(t.Context())
 			if users != nil || err == nil {
 				t.Fatalf("ListUsers = %v, %v", users, err)
@@ -109,7 +89,7 @@ func TestSCIMRetry_ReadsAreRetriedABoundedNumberOfTimes(t *testing.T) {
 			if !strings.Contains(err.Error(), fmt.Sprintf("gave up after %d attempts", want)) {
 				t.Errorf("error %q does not say how often it tried", err)
 			}
-			if got := len(w.all()); got != want-1 {
+			if got := len(w.All()); got != want-1 {
 				t.Errorf("%d backoff waits, want %d", got, want-1)
 			}
 		})
@@ -279,7 +259,7 @@ func TestSCIMRetry_429WaitsUntilTheReset(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var n counter
-			var w waits
+			var w httpretrytest.Waits
 			c := newHandlerWith(t, func(rw http.ResponseWriter, r *http.Request) {
 				h := rw.Header()
 				h.Set("X-RateLimit-Limit", "100")
@@ -293,13 +273,13 @@ func TestSCIMRetry_429WaitsUntilTheReset(t *testing.T) {
 				h.Set("X-RateLimit-Remaining", "99")
 				io.WriteString(rw, list("1", "1", "1", res("1")))
 			}, clickup.SCIMOptions{RoleSchema: extURN, PageSize: 2, Retry: httpretry.Policy{
-				Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 },
+				Sleep: w.Sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 },
 			}})
 			users, err := c.ListUsers(t.Context())
 			if err != nil || len(users) != 1 {
 				t.Fatalf("ListUsers = %v, %v", users, err)
 			}
-			got := w.all()
+			got := w.All()
 			if len(got) == 0 {
 				t.Fatal("no wait before the retry")
 			}
@@ -318,7 +298,7 @@ func TestSCIMRetry_429WaitsUntilTheReset(t *testing.T) {
 
 func TestSCIMRetry_SpentBudgetWaitsForReset(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	var w waits
+	var w httpretrytest.Waits
 	var n atomic.Int32
 	c := newHandlerWith(t, func(rw http.ResponseWriter, r *http.Request) {
 		h := rw.Header()
@@ -327,7 +307,7 @@ func TestSCIMRetry_SpentBudgetWaitsForReset(t *testing.T) {
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(max(3-int(n.Add(1)), 0)))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(10*time.Second).Unix(), 10))
 		rw.WriteHeader(http.StatusNoContent)
-	}, clickup.SCIMOptions{RoleSchema: extURN, Retry: httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}})
+	}, clickup.SCIMOptions{RoleSchema: extURN, Retry: httpretry.Policy{Sleep: w.Sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}})
 	for range 4 {
 		if err := c.SetActive(t.Context(), "7", true); err != nil {
 			t.Fatal(err)
@@ -335,7 +315,7 @@ func TestSCIMRetry_SpentBudgetWaitsForReset(t *testing.T) {
 	}
 	// The budget the first answer names (2) goes at once; the request past it waits for the
 	// reset.
-	got := w.all()
+	got := w.All()
 	want := []time.Duration{10 * time.Second}
 	if fmt.Sprint(got) != fmt.Sprint(want) || n.Load() != 4 {
 		t.Errorf("waits %v over %d requests, want %v over 4", got, n.Load(), want)
@@ -344,7 +324,7 @@ func TestSCIMRetry_SpentBudgetWaitsForReset(t *testing.T) {
 
 func TestRESTRetry(t *testing.T) {
 	var n counter
-	var w waits
+	var w httpretrytest.Waits
 	srv := newServer(t, func(rw http.ResponseWriter, r *http.Request) {
 		if n.inc(r) == 1 {
 			http.Error(rw, "busy", http.StatusServiceUnavailable)
@@ -353,13 +333,13 @@ func TestRESTRetry(t *testing.T) {
 		io.WriteString(rw, `{"custom_roles":[]}`)
 	})
 	c, err := clickup.NewREST(clickup.RESTOptions{BaseURL: srv + "/api/v2", Token: "pk_1", WorkspaceID: "1", AllowInsecureHTTP: true,
-		Retry: httpretry.Policy{Sleep: w.sleep}})
+		Retry: httpretry.Policy{Sleep: w.Sleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	roles, err := c.ListCustomRoles(t.Context())
-	if err != nil || roles == nil || n.get("GET /api/v2/team/1/customroles") != 2 || len(w.all()) != 1 {
-		t.Errorf("ListCustomRoles = %v, %v after %d requests and waits %v", roles, err, n.get("GET /api/v2/team/1/customroles"), w.all())
+	if err != nil || roles == nil || n.get("GET /api/v2/team/1/customroles") != 2 || len(w.All()) != 1 {
+		t.Errorf("ListCustomRoles = %v, %v after %d requests and waits %v", roles, err, n.get("GET /api/v2/team/1/customroles"), w.All())
 	}
 }
 
@@ -388,7 +368,7 @@ func newServer(t *testing.T, h http.HandlerFunc) string {
 // not a malformed answer.
 func TestRESTRetry_TeamCutOffInTransitIsRetried(t *testing.T) {
 	var n counter
-	var w waits
+	var w httpretrytest.Waits
 	full := `{"teams":[{"id":"1","members":[{"user":{"id":5,"role":1}}]}]}`
 	srv := newServer(t, func(rw http.ResponseWriter, r *http.Request) {
 		if n.inc(r) == 1 {
@@ -399,12 +379,12 @@ func TestRESTRetry_TeamCutOffInTransitIsRetried(t *testing.T) {
 		io.WriteString(rw, full)
 	})
 	c, err := clickup.NewREST(clickup.RESTOptions{BaseURL: srv + "/api/v2", Token: "pk_1", WorkspaceID: "1", AllowInsecureHTTP: true,
-		Retry: httpretry.Policy{Sleep: w.sleep}})
+		Retry: httpretry.Policy{Sleep: w.Sleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, err := c.WorkspaceOwner(t.Context())
-	if err != nil || id != "5" || n.get("GET /api/v2/team") != 2 || len(w.all()) != 1 {
-		t.Errorf("WorkspaceOwner = %q, %v after %d requests and waits %v; want 5 after 2", id, err, n.get("GET /api/v2/team"), w.all())
+	if err != nil || id != "5" || n.get("GET /api/v2/team") != 2 || len(w.All()) != 1 {
+		t.Errorf("WorkspaceOwner = %q, %v after %d requests and waits %v; want 5 after 2", id, err, n.get("GET /api/v2/team"), w.All())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -66,7 +67,7 @@ func scripted(t *testing.T, pages ...page) (*okta.Client, *int) {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := okta.New(t.Context(), okta.Options{OrgURL: srv.URL, AppID: appID, Token: scriptToken, AllowInsecureHTTP: true,
-		Retry: httpretry.Policy{Sleep: noSleep}})
+		Retry: httpretry.Policy{Sleep: httpretrytest.NoSleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +239,7 @@ func TestClient_ListAppUsers_ErrRateLimited(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := okta.New(t.Context(), okta.Options{OrgURL: srv.URL, AppID: appID, Token: scriptToken, AllowInsecureHTTP: true,
-		Retry: httpretry.Policy{Sleep: noSleep}})
+		Retry: httpretry.Policy{Sleep: httpretrytest.NoSleep}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package okta_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,30 +12,10 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
-
-func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
-
-// waits records the waits the client asks for, without spending them.
-type waits struct {
-	mu  gosync.Mutex
-	got []time.Duration
-}
-
-func (w *waits) sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.got = append(w.got, d)
-	return ctx.Err()
-}
-
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.got...)
-}
 
 // failing answers the first n requests for page 2 of the listing (after= set) with fail, and
 // counts every request.
@@ -110,14 +89,14 @@ func TestTransport_TransientFailuresAreRetried(t *testing.T) {
 				addAssigned(t, s, 3)
 				f := &failing{n: times, fail: tc.fail}
 				s.Use(f.middleware)
-				var w waits
-				c := newClient(t, s, func(o *okta.Options) { o.PageLimit = 2; o.Retry.Sleep = w.sleep; o.HTTPClient = noReuse() })
+				var w httpretrytest.Waits
+				c := newClient(t, s, func(o *okta.Options) { o.PageLimit = 2; o.Retry.Sleep = w.Sleep; o.HTTPClient = noReuse() })
 				users, err := c.ListAppUsers(t.Context())
 				if err != nil || len(users) != 3 {
 					t.Fatalf("page failing %d times: ListAppUsers = %d users, %v", times, len(users), err)
 				}
-				if f.count() != 2+times || len(w.all()) != times {
-					t.Errorf("page failing %d times: %d requests and waits %v, want %d and %d waits", times, f.count(), w.all(), 2+times, times)
+				if f.count() != 2+times || len(w.All()) != times {
+					t.Errorf("page failing %d times: %d requests and waits %v, want %d and %d waits", times, f.count(), w.All(), 2+times, times)
 				}
 			}
 		})
@@ -139,7 +118,11 @@ func TestTransport_RetriesAreBounded(t *testing.T) {
 			addAssigned(t, s, 3)
 			f := &failing{n: 1000, fail: tc.fail}
 			s.Use(f.middleware)
-			c := newClient(t, s, func(o *okta.Options) { o.PageLimit = 2; o.Retry.Sleep = noSleep; o.HTTPClient = noReuse() })
+			c := newClient(t, s, func(o *okta.Options) {
+				o.PageLimit = 2
+				o.Retry.Sleep = httpretrytest.NoSleep
+				o.HTTPClient = noReuse()
+			})
 			users, err := c.ListAppUsers(t.Context())
 			var apiErr *okta.APIError
 			if users != nil || !errors.As(err, &apiErr) {
@@ -173,16 +156,16 @@ func TestTransport_429WaitsUntilTheReset(t *testing.T) {
 				status(http.StatusTooManyRequests)(w, nil)
 			}}
 			s.Use(f.middleware)
-			var w waits
+			var w httpretrytest.Waits
 			c := newClient(t, s, func(o *okta.Options) {
 				o.PageLimit = 2
-				o.Retry = httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}
+				o.Retry = httpretry.Policy{Sleep: w.Sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}
 			})
 			users, err := c.ListAppUsers(t.Context())
 			if err != nil || len(users) != 3 {
 				t.Fatalf("ListAppUsers = %d users, %v", len(users), err)
 			}
-			got := w.all()
+			got := w.All()
 			if len(got) < 2 {
 				t.Fatalf("waits %v, want one per 429 at least", got)
 			}
@@ -214,17 +197,17 @@ func TestTransport_SpentBudgetWaitsForReset(t *testing.T) {
 			}}, r)
 		})
 	})
-	var w waits
+	var w httpretrytest.Waits
 	c := newClient(t, s, func(o *okta.Options) {
 		o.PageLimit = 2
-		o.Retry = httpretry.Policy{Sleep: w.sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}
+		o.Retry = httpretry.Policy{Sleep: w.Sleep, Now: func() time.Time { return now }, Rand: func() float64 { return 0 }}
 	})
 	if _, err := c.ListAppUsers(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	// Four pages: the first three go at once (the budget the first answer named), the fourth
 	// waits for the reset.
-	if got, want := fmt.Sprint(w.all()), fmt.Sprint([]time.Duration{8 * time.Second}); got != want {
+	if got, want := fmt.Sprint(w.All()), fmt.Sprint([]time.Duration{8 * time.Second}); got != want {
 		t.Errorf("waits %s, want %s", got, want)
 	}
 	if n.Load() != 4 {
@@ -261,7 +244,7 @@ func TestTransport_SlowAttemptTimesOutAndIsRetried(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	c := newClient(t, s, func(o *okta.Options) { o.RequestTimeout = 50 * time.Millisecond; o.Retry.Sleep = noSleep })
+	c := newClient(t, s, func(o *okta.Options) { o.RequestTimeout = 50 * time.Millisecond; o.Retry.Sleep = httpretrytest.NoSleep })
 	users, err := c.ListAppUsers(t.Context())
 	if err != nil || len(users) != 1 || f.count() != 2 {
 		t.Errorf("ListAppUsers = %d users, %v after %d requests; want 1 user after 2", len(users), err, f.count())

@@ -6,35 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 )
-
-// sleepRecorder stands in for every retry and rate-limit wait of a run: it records the wait
-// and returns at once, so a test can assert on waits without spending them.
-type sleepRecorder struct {
-	mu    gosync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func (s *sleepRecorder) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
 
 // runCtx is h.run under ctx, which carries the sleeper the adapters wait with.
 func (h *harness) runCtx(t *testing.T, ctx context.Context, args ...string) result {
@@ -169,8 +149,8 @@ func TestFaultMatrix(t *testing.T) {
 				h.person("omar@x.io", "ACTIVE", map[string]any{"role": "member"})
 				f.apply(h, ep)
 				h.cu.ResetRequests()
-				var s sleepRecorder
-				r := h.runCtx(t, httpretry.WithSleep(t.Context(), s.sleep), "reconcile")
+				var s httpretrytest.Waits
+				r := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
 				if r.code != exitError {
 					t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 				}
@@ -180,7 +160,7 @@ func TestFaultMatrix(t *testing.T) {
 				if !strings.Contains(r.stderr, ep.request) || !strings.Contains(r.stderr, "read failed, nothing was written") {
 					t.Errorf("the error does not name %q:\n%s", ep.request, r.stderr)
 				}
-				if n := len(s.all()); n > httpretry.DefaultMaxRetries {
+				if n := len(s.All()); n > httpretry.DefaultMaxRetries {
 					t.Errorf("%d waits: retries are not bounded", n)
 				}
 			})
@@ -197,9 +177,9 @@ func TestFaultRecovery(t *testing.T) {
 			r := statusRule(ep, http.StatusServiceUnavailable)
 			r.Times, r.PerURI = 1, true
 			h.inject(ep, r)
-			var s sleepRecorder
+			var s httpretrytest.Waits
 			h.cu.ResetRequests()
-			res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.sleep), "reconcile")
+			res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
 			if res.code != exitOK {
 				t.Fatalf("exit %d\n%s", res.code, res.stderr)
 			}
@@ -209,7 +189,7 @@ func TestFaultRecovery(t *testing.T) {
 			if u := h.find(t, "nina@x.io"); !u.Active || u.Role != "admin" {
 				t.Errorf("created %+v", u)
 			}
-			if len(s.all()) == 0 {
+			if len(s.All()) == 0 {
 				t.Error("the retry did not back off")
 			}
 		})
@@ -226,9 +206,9 @@ func TestFaultRecovery(t *testing.T) {
 				}
 				r.Times = 2
 				h.inject(ep, r)
-				var s sleepRecorder
+				var s httpretrytest.Waits
 				h.cu.ResetRequests()
-				res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.sleep), "reconcile")
+				res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
 				if res.code != exitOK {
 					t.Fatalf("exit %d\n%s", res.code, res.stderr)
 				}
@@ -238,7 +218,7 @@ func TestFaultRecovery(t *testing.T) {
 				h.find(t, "nina@x.io")
 				// Until the reset (4-5s away, as it is whole seconds), plus at most a second of
 				// jitter; never the 60s cap, which would mean milliseconds read as seconds.
-				waits := s.all()
+				waits := s.All()
 				var ok bool
 				for _, d := range waits {
 					if d >= 3*time.Second && d <= 6500*time.Millisecond {
@@ -302,8 +282,8 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 				"OKTA_API_TOKEN": h.env["OKTA_API_TOKEN"], "CLICKUP_SCIM_TOKEN": h.env["CLICKUP_SCIM_TOKEN"], "CLICKUP_API_TOKEN": h.env["CLICKUP_API_TOKEN"],
 			}
 			sc.setup(h)
-			var s sleepRecorder
-			ctx := httpretry.WithSleep(t.Context(), s.sleep)
+			var s httpretrytest.Waits
+			ctx := httpretry.WithSleep(t.Context(), s.Sleep)
 			for _, args := range [][]string{{"reconcile", "--dry-run"}, {"reconcile"}, {"reconcile", "--output", "json"}} {
 				h.env["LOG_LEVEL"] = "debug"
 				r := h.runCtx(t, ctx, args...)

@@ -16,6 +16,7 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 )
 
@@ -95,9 +96,9 @@ func TestSoak(t *testing.T) {
 	h.cu.SetSCIMRateLimit(1 << 30)
 	h.cu.SetRESTRateLimit(1 << 30)
 	oktaFaults, cuFaults := h.okta.Faults(seed), h.cu.Faults(seed+1)
-	var latency sleepRecorder
-	oktaFaults.SetSleep(latency.sleep)
-	cuFaults.SetSleep(latency.sleep)
+	var latency httpretrytest.Waits
+	oktaFaults.SetSleep(latency.Sleep)
+	cuFaults.SetSleep(latency.Sleep)
 	var kill killer
 	h.cu.Use(kill.middleware)
 
@@ -281,7 +282,7 @@ func TestSoak(t *testing.T) {
 			change()
 		}
 		injectFaults()
-		ctx, cancel := context.WithCancel(httpretry.WithSleep(t.Context(), (&sleepRecorder{}).sleep))
+		ctx, cancel := context.WithCancel(httpretry.WithSleep(t.Context(), (&httpretrytest.Waits{}).Sleep))
 		if rnd.IntN(5) == 0 {
 			kill.arm(1+rnd.IntN(3), cancel)
 		} else {
@@ -303,7 +304,7 @@ func TestSoak(t *testing.T) {
 	oktaFaults.Clear()
 	cuFaults.Clear()
 	kill.arm(0, nil)
-	ctx := httpretry.WithSleep(t.Context(), (&sleepRecorder{}).sleep)
+	ctx := httpretry.WithSleep(t.Context(), (&httpretrytest.Waits{}).Sleep)
 	if r := h.runCtx(t, ctx, "reconcile"); r.code != exitOK {
 		t.Fatalf("first clean run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
