@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 
 	sdk "github.com/okta/okta-sdk-golang/v2/okta"
@@ -65,7 +66,12 @@ func (e *APIError) Unwrap() []error {
 	return errs
 }
 
+// clientAssertion matches the signed JWT the SDK sends in the token request's query string: a
+// transport error quotes that URL, and the assertion is a credential for as long as it lives.
+var clientAssertion = regexp.MustCompile(`(client_assertion=)[^&\s"']+`)
+
 func redact(s, token string) string {
+	s = clientAssertion.ReplaceAllString(s, "${1}[REDACTED]")
 	if token == "" {
 		return s
 	}
