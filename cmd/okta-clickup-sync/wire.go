@@ -24,15 +24,11 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// newReconciler builds the adapters from the configuration and wires them into the core.
-func newReconciler(ctx context.Context, cfg config.Config) (*core.Reconciler, error) {
-	return newReconcilerWith(ctx, cfg, adapterClients{})
-}
-
 // adapterClients are the http.Clients the adapters use, so that the daemon can count their
 // requests; a nil field keeps that adapter's own default.
 type adapterClients struct{ okta, scim, rest *http.Client }
 
+// newReconcilerWith builds the adapters from the configuration and wires them into the core.
 func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients) (*core.Reconciler, error) {
 	dir, err := newOktaClient(ctx, cfg, hc.okta)
 	if err != nil {
