@@ -44,8 +44,9 @@ func FuzzDecodeUser(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if u.ID == "" || u.UserName == "" || !bytes.Equal(u.Raw, raw) {
-			t.Errorf("decoded %+v from %q", u, raw)
+		kept, err := c.packer.unpack(u.Raw)
+		if err != nil || u.ID == "" || u.UserName == "" || !bytes.Equal(kept, raw) {
+			t.Errorf("decoded %+v (Raw unpacked to %q, %v) from %q", u, kept, err, raw)
 		}
 	})
 }

@@ -71,6 +71,7 @@ type SCIMClient struct {
 	idAttr      string
 	pageSize    int
 	concurrency int
+	packer      *packer
 }
 
 var _ core.Workspace = (*SCIMClient)(nil)
@@ -112,6 +113,7 @@ func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
 	if err := c.checkRoleAttributes(); err != nil {
 		return nil, err
 	}
+	c.packer = newPacker(base, c.roleSchema, c.roleAttr, c.nameAttr, c.idAttr)
 	return c, nil
 }
 

@@ -203,6 +203,11 @@ func TestSCIMClient_DecodesUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range users {
+		if users[i].Raw, err = c.Unpack(users[i].Raw); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want := []core.ClickUpUser{
 		{ID: "184", ExternalID: "00u1", UserName: "jane@x.io", Email: "jane@x.io", GivenName: "Jane", FamilyName: "Doe", Active: false,
 			Role: core.Role{Base: core.RoleAdmin, CustomRoleID: "998877", CustomRoleName: "admin custom"}, Raw: []byte(raw)},

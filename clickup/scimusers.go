@@ -118,8 +118,11 @@ func (c *SCIMClient) replaceUser(ctx context.Context, u core.ClickUpUser) (core.
 	}
 	var o *object
 	if len(u.Raw) > 0 {
-		var err error
-		if o, err = parseObject(u.Raw); err != nil {
+		raw, err := c.packer.unpack(u.Raw)
+		if err != nil {
+			return core.ClickUpUser{}, fmt.Errorf("listed resource: %w", err)
+		}
+		if o, err = parseObject(raw); err != nil {
 			return core.ClickUpUser{}, fmt.Errorf("listed resource: %w", err)
 		}
 		if raw, ok := o.get("id"); ok {
@@ -337,7 +340,7 @@ type userDoc struct {
 	Active *bool `json:"active"`
 }
 
-// decodeUser reads one SCIM user resource and keeps its exact bytes in Raw.
+// decodeUser reads one SCIM user resource and keeps its exact bytes, packed, in Raw.
 func (c *SCIMClient) decodeUser(raw json.RawMessage) (core.ClickUpUser, error) {
 	var d userDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
@@ -351,7 +354,7 @@ func (c *SCIMClient) decodeUser(raw json.RawMessage) (core.ClickUpUser, error) {
 	case d.Active == nil:
 		return core.ClickUpUser{}, fmt.Errorf("user %s has no active attribute", *d.ID)
 	}
-	u := core.ClickUpUser{ID: *d.ID, UserName: *d.UserName, Active: *d.Active, Raw: bytes.Clone(raw)}
+	u := core.ClickUpUser{ID: *d.ID, UserName: *d.UserName, Active: *d.Active, Raw: c.packer.pack(raw)}
 	u.ExternalID = deref(d.ExternalID)
 	if d.Name != nil {
 		u.GivenName, u.FamilyName = deref(d.Name.GivenName), deref(d.Name.FamilyName)

@@ -44,8 +44,8 @@ func TestSCIMClient_CreateUserRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != "301" || got.ExternalID != "00u1" || string(got.Raw) != answer {
-		t.Errorf("created %+v", got)
+	if raw, err := c.Unpack(got.Raw); err != nil || got.ID != "301" || got.ExternalID != "00u1" || string(raw) != answer {
+		t.Errorf("created %+v (Raw unpacked to %s, %v)", got, raw, err)
 	}
 }
 
