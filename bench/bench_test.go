@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -82,7 +83,8 @@ var (
 )
 
 // binary builds the product once: it runs as a child process so that its peak RSS is its own,
-// not the fakes'.
+// not the fakes'. The benchstats tag adds only an exit hook that prints the run's allocation
+// totals to stderr (cmd/okta-clickup-sync/benchstats.go).
 func binary(b *testing.B) string {
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "okta-clickup-sync-bench")
@@ -91,7 +93,7 @@ func binary(b *testing.B) string {
 			return
 		}
 		binPath = filepath.Join(dir, "okta-clickup-sync")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/okta-clickup-sync/okta-clickup-sync/cmd/okta-clickup-sync").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "benchstats", "-o", binPath, "github.com/okta-clickup-sync/okta-clickup-sync/cmd/okta-clickup-sync").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -248,13 +250,21 @@ type result struct {
 	throttled    int64
 	maxRSS       int64 // bytes
 	peakHeap     int64 // bytes, the largest heap a GC cycle started with
+	mallocs      int64 // heap objects allocated over the whole run (runtime.MemStats.Mallocs)
+	totalAlloc   int64 // bytes allocated over the whole run (runtime.MemStats.TotalAlloc)
+	numGC        int64
 	critical     time.Duration
 	writes       int
 	exit         int
 	oktaRequests int
 }
 
-var gcLine = regexp.MustCompile(`gc \d+ @[^:]+: .* (\d+)->(\d+)->(\d+) MB`)
+var (
+	gcLine = regexp.MustCompile(`gc \d+ @[^:]+: .* (\d+)->(\d+)->(\d+) MB`)
+	// statsLine is what the benchstats build prints on exit; unanchored, as the runtime's
+	// gctrace writes to the same stderr.
+	statsLine = regexp.MustCompile(`benchstats mallocs=(\d+) total_alloc_bytes=(\d+) num_gc=(\d+)`)
+)
 
 func run(b *testing.B, w workload) result {
 	f := seed(w)
@@ -298,6 +308,13 @@ func run(b *testing.B, w workload) result {
 		n, _ := strconv.ParseInt(m[1], 10, 64)
 		r.peakHeap = max(r.peakHeap, n<<20)
 	}
+	m := statsLine.FindStringSubmatch(stderr.String())
+	if m == nil {
+		b.Fatalf("%s: no benchstats line on stderr (built without -tags benchstats?)\n%s", w.name, tail(stderr.String(), 3000))
+	}
+	r.mallocs, _ = strconv.ParseInt(m[1], 10, 64)
+	r.totalAlloc, _ = strconv.ParseInt(m[2], 10, 64)
+	r.numGC, _ = strconv.ParseInt(m[3], 10, 64)
 	r.got = cost.Bound{}
 	for _, q := range f.okta.Requests() {
 		r.got[cost.Classify(q.Method, q.Path, q.RawQuery)]++
@@ -411,6 +428,8 @@ func BenchmarkReconcile(b *testing.B) {
 			b.ReportMetric(float64(r.throttled), "429s")
 			b.ReportMetric(float64(r.maxRSS)/(1<<20), "rss-MB")
 			b.ReportMetric(float64(r.peakHeap)/(1<<20), "heap-MB")
+			b.ReportMetric(float64(r.mallocs)/float64(w.users), "allocs/user")
+			b.ReportMetric(float64(r.totalAlloc)/(1<<20), "alloc-MB")
 			if r.writes > 0 {
 				b.ReportMetric(float64(r.writes)/r.wall.Seconds()*60, "writes/min")
 			}
@@ -418,7 +437,7 @@ func BenchmarkReconcile(b *testing.B) {
 			for _, k := range mergedKeys(r.got, r.bound) {
 				detail = append(detail, fmt.Sprintf("%s %d/%d", k, r.got[k], r.bound[k]))
 			}
-			b.Logf("%s: exit %d; calls/bound by endpoint: %s", w.name, r.exit, strings.Join(detail, ", "))
+			b.Logf("%s: exit %d; %d mallocs, %d GCs; calls/bound by endpoint: %s", w.name, r.exit, r.mallocs, r.numGC, strings.Join(detail, ", "))
 			if *reportTo != "" {
 				appendRow(b, w, r)
 			}
@@ -451,53 +470,118 @@ func appendRow(b *testing.B, w workload, r result) {
 	if r.writes > 0 {
 		tput = fmt.Sprintf("%.0f", float64(r.writes)/r.wall.Seconds()*60)
 	}
-	fmt.Fprintf(fh, "| %s | %d | %d | %.3f | %.1f | %.1f | %.2f | %s | %d | %.0f | %.0f |\n",
+	fmt.Fprintf(fh, "| %s | %d | %d | %.3f | %.1f | %.1f | %.2f | %s | %d | %.0f | %.0f | %.0f | %.0f |\n",
 		w.name, r.got.Total(), r.bound.Total(), float64(r.got.Total())/float64(r.bound.Total()),
 		r.wall.Seconds(), r.critical.Seconds(), r.wall.Seconds()/r.critical.Seconds(), tput, r.throttled,
-		float64(r.peakHeap)/(1<<20), float64(r.maxRSS)/(1<<20))
+		float64(r.peakHeap)/(1<<20), float64(r.maxRSS)/(1<<20),
+		float64(r.mallocs)/float64(w.users), float64(r.totalAlloc)/(1<<20))
 }
 
 // BenchmarkFakes measures the fakes alone, without latency or rate limits, so that their own
-// cost can be told apart from the client's: a listing page of each side and a SCIM write.
+// cost can be told apart from the client's. They hold noop-100k's data (100,000 users in both,
+// 100 pushed groups and Teams of 1,000), and each listing sub-benchmark cycles through every page
+// noop-100k reads from that endpoint, at the page size the product asks for; the last one is a
+// SCIM write. ns/op is a round trip over loopback, so it bounds the server's time from above.
 func BenchmarkFakes(b *testing.B) {
-	w := workload{name: "fakes", users: 100_000, inClickUp: true}
+	w := workload{name: "fakes", users: 100_000, groups: 100, members: 1000, teamsNow: true, inClickUp: true}
 	f := seed(w)
 	defer f.close()
 	f.okta.SetBucketRateLimit("/api/v1/apps", math.MaxInt32)
+	f.okta.SetBucketRateLimit("/api/v1/groups", math.MaxInt32)
 	f.cu.SetSCIMRateLimit(math.MaxInt32)
 	saved := *latency
 	*latency = 0
 	defer func() { *latency = saved }()
-	get := func(b *testing.B, url, auth string) {
+	bound := cost.LowerBound(f.bound)
+	oktaAuth, scimAuth := "SSWS "+f.okta.Token(), "Bearer "+f.cu.SCIMToken()
+
+	// fetch GETs url, copies the body to out and returns the page's rel="next" link, if any.
+	fetch := func(b *testing.B, url, auth string, out io.Writer) string {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
 		req.Header.Set("Authorization", auth)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		io.Copy(out, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("%s: %d", url, resp.StatusCode)
 		}
-	}
-	b.Run("okta-app-users-page-500", func(b *testing.B) {
-		for range b.N {
-			get(b, f.okta.URL()+"/api/v1/apps/"+appID+"/users?limit=500&expand=user", "SSWS "+f.okta.Token())
+		for _, v := range resp.Header.Values("Link") {
+			if target, ok := strings.CutSuffix(v, `>; rel="next"`); ok {
+				return strings.TrimPrefix(target, "<")
+			}
 		}
+		return ""
+	}
+	// walk follows an Okta listing's next links from first and returns every page's URL.
+	walk := func(b *testing.B, first string) []string {
+		var urls []string
+		for u := first; u != ""; u = fetch(b, u, oktaAuth, io.Discard) {
+			urls = append(urls, u)
+		}
+		return urls
+	}
+	// scimPage checks one SCIM listing page's counts, so the pages cycled through are real ones.
+	scimPage := func(b *testing.B, url string, total, items int) {
+		var body bytes.Buffer
+		fetch(b, url, scimAuth, &body)
+		var doc struct{ TotalResults, ItemsPerPage int }
+		if err := json.Unmarshal(body.Bytes(), &doc); err != nil {
+			b.Fatal(err)
+		}
+		if doc.TotalResults != total || doc.ItemsPerPage != items {
+			b.Fatalf("%s: totalResults %d, itemsPerPage %d; want %d, %d", url, doc.TotalResults, doc.ItemsPerPage, total, items)
+		}
+	}
+	cycle := func(b *testing.B, urls []string, auth string) {
+		for i := 0; b.Loop(); i++ {
+			fetch(b, urls[i%len(urls)], auth, io.Discard)
+		}
+	}
+
+	b.Run("okta-app-users-page-500", func(b *testing.B) {
+		urls := walk(b, f.okta.URL()+"/api/v1/apps/"+appID+"/users?limit=500&expand=user")
+		if len(urls) != bound[cost.OktaAppUsers] {
+			b.Fatalf("%d app user pages, want %d", len(urls), bound[cost.OktaAppUsers])
+		}
+		cycle(b, urls, oktaAuth)
+	})
+	b.Run("okta-group-members-page-200", func(b *testing.B) {
+		var urls []string
+		for _, id := range f.groupIDs {
+			urls = append(urls, walk(b, f.okta.URL()+"/api/v1/groups/"+id+"/users?limit=200")...)
+		}
+		if len(urls) != bound[cost.OktaGroupMembers] {
+			b.Fatalf("%d group member pages, want %d", len(urls), bound[cost.OktaGroupMembers])
+		}
+		cycle(b, urls, oktaAuth)
 	})
 	b.Run("scim-users-page-100", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			get(b, f.cu.SCIMBaseURL()+"/Users?startIndex="+strconv.Itoa(1+100*(i%1000))+"&count=100", "Bearer "+f.cu.SCIMToken())
+		n, users := bound[cost.SCIMListUsers], f.bound.SCIMUsers
+		var urls []string
+		for k := range n {
+			urls = append(urls, f.cu.SCIMBaseURL()+"/Users?startIndex="+strconv.Itoa(1+cost.SCIMPage*k)+"&count="+strconv.Itoa(cost.SCIMPage))
 		}
+		scimPage(b, urls[0], users, cost.SCIMPage)
+		scimPage(b, urls[n-1], users, users-cost.SCIMPage*(n-1))
+		cycle(b, urls, scimAuth)
 	})
+	b.Run("scim-groups-page-100", func(b *testing.B) {
+		url := f.cu.SCIMBaseURL() + "/Groups?startIndex=1&count=" + strconv.Itoa(cost.SCIMPage)
+		scimPage(b, url, w.groups, w.groups)
+		cycle(b, []string{url}, scimAuth)
+	})
+	// Last, as deactivating a user also takes it out of its Team: iterations go in pairs, a
+	// deactivation and then the reactivation of the same user, across the whole range.
 	b.Run("scim-patch-active", func(b *testing.B) {
 		users := f.cu.Users()
 		for i := 0; b.Loop(); i++ {
-			u := users[1+i%(len(users)-1)]
+			u := users[1+(i/2)%(len(users)-1)]
 			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":%t}}]}`, i%2 == 1)
 			req, _ := http.NewRequest(http.MethodPatch, f.cu.SCIMBaseURL()+"/Users/"+u.ID, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+f.cu.SCIMToken())
+			req.Header.Set("Authorization", scimAuth)
 			req.Header.Set("Content-Type", "application/scim+json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -505,7 +589,7 @@ func BenchmarkFakes(b *testing.B) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 {
+			if resp.StatusCode != http.StatusOK {
 				b.Fatalf("PATCH: %d", resp.StatusCode)
 			}
 		}

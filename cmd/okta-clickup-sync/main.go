@@ -9,6 +9,12 @@ import (
 	"syscall"
 )
 
+// exitHooks run after Main returns, just before os.Exit, which skips deferred calls. Normal builds
+// leave it empty. It exists for the benchmark harness (bench/bench_test.go), which runs this binary
+// as a child process and so cannot read its runtime statistics from the inside: a build with
+// -tags benchstats adds a hook (benchstats.go) that prints the run's allocation totals to stderr.
+var exitHooks []func()
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -19,5 +25,8 @@ func main() {
 	}()
 	code := Main(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
+	for _, hook := range exitHooks {
+		hook()
+	}
 	os.Exit(code)
 }
