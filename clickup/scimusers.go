@@ -367,6 +367,9 @@ func (c *SCIMClient) decodeUser(raw json.RawMessage) (core.ClickUpUser, error) {
 			break
 		}
 	}
+	if u.Email == u.UserName {
+		u.Email = u.UserName // one copy of the address, not two: 100,000 users keep them all
+	}
 	o, err := parseObject(raw)
 	if err != nil {
 		return core.ClickUpUser{}, fmt.Errorf("user %s: %w", u.ID, err)
@@ -397,9 +400,19 @@ func (c *SCIMClient) decodeRole(o *object) (core.Role, error) {
 	if err != nil {
 		return core.Role{}, fmt.Errorf("%s: %w", c.roleAttr, err)
 	}
-	r.Base = core.BaseRole(strings.ToLower(strings.TrimSpace(base)))
-	if r.Base == "" {
+	// The named constants, not the decoded copies, when the value is one of them: every user
+	// has a role, and 100,000 copies of "member" are live through planning.
+	switch b := core.BaseRole(strings.ToLower(strings.TrimSpace(base))); b {
+	case "", core.RoleMember:
 		r.Base = core.RoleMember
+	case core.RoleAdmin:
+		r.Base = core.RoleAdmin
+	case core.RoleGuest:
+		r.Base = core.RoleGuest
+	case core.RoleOwner:
+		r.Base = core.RoleOwner
+	default:
+		r.Base = b
 	}
 	raw, _ = attrs.get(c.idAttr)
 	if r.CustomRoleID, err = roleID(raw); err != nil {
