@@ -24,14 +24,23 @@ var ErrEmptySource = errors.New("okta lists no entitled user while ClickUp has m
 // CheckRails applies the rails to a plan: it refuses the run with ErrEmptySource, or returns the
 // plan with deactivations held when there are too many. held reports the latter.
 func CheckRails(d Desired, a Actual, p Plan, r Rails, links map[string]string) (out Plan, held bool, err error) {
+	// Links are looked at only for the active users without an externalId, usually none: a set
+	// of every linked id would be 100,000 entries.
 	managedActive := 0
-	linked := make(map[string]bool, len(links))
-	for _, cu := range links {
-		linked[cu] = true
-	}
-	for _, u := range a.Users {
-		if u.Active && (u.ExternalID != "" || linked[u.ID]) {
+	unlinked := make(map[string]int) // ClickUp id -> active users with it and no externalId
+	for i := range a.Users {
+		switch u := &a.Users[i]; {
+		case !u.Active:
+		case u.ExternalID != "":
 			managedActive++
+		default:
+			unlinked[u.ID]++
+		}
+	}
+	if len(unlinked) > 0 {
+		for _, cu := range links {
+			managedActive += unlinked[cu]
+			delete(unlinked, cu)
 		}
 	}
 	entitled := 0

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -93,34 +94,33 @@ func (d *differ) teams(desired Desired, actual Actual, opt Options, okta []OktaU
 }
 
 func (d *differ) memberChanges(g OktaGroup, team *ClickUpTeam, want, pending []string, r memberResolver, ref func() *TeamRef) {
-	have := make(map[string]bool, len(team.Members))
-	for _, m := range team.Members {
-		have[m] = true
-	}
-	wanted := make(map[string]bool, len(want))
+	// Sorted slices searched rather than sets: a Team can have thousands of members, and there
+	// are as many Teams to compare as pushed groups. want is sorted and has no repeats.
+	removed := append([]string(nil), team.Members...)
+	sort.Strings(removed)
 	for _, m := range want {
-		wanted[m] = true
-		if !have[m] {
-			e := Entry{Action: ActionUpdateTeamMembers, ClickUpUserID: m, OktaUserID: r.oktaOf[m], User: r.label(m),
+		if !sortedHas(removed, m) {
+			e := Entry{Action: ActionUpdateTeamMembers, ClickUpUserID: m, OktaUserID: r.oktaOf(m), User: r.label(m),
 				Field: "team " + g.Name, To: "member", Reason: "member of Okta group " + g.ID, Team: ref()}
 			d.add(e)
 		}
 	}
 	for _, o := range pending {
-		d.add(Entry{Action: ActionUpdateTeamMembers, OktaUserID: o, User: r.oktaLabel[o],
+		d.add(Entry{Action: ActionUpdateTeamMembers, OktaUserID: o, User: r.oktaLabel(o),
 			Field: "team " + g.Name, To: "member", Reason: "member of Okta group " + g.ID + "; added once created", Team: ref()})
 	}
-	inGroup := make(map[string]bool, len(g.Members))
-	for _, o := range g.Members {
-		inGroup[o] = true
-	}
-	removed := append([]string(nil), team.Members...)
-	sort.Strings(removed)
+	var inGroup map[string]bool // built for the first member removed, which a steady run has none of
 	for _, m := range removed {
-		if wanted[m] {
+		if sortedHas(want, m) {
 			continue
 		}
-		o := r.oktaOf[m]
+		if inGroup == nil {
+			inGroup = make(map[string]bool, len(g.Members))
+			for _, o := range g.Members {
+				inGroup[o] = true
+			}
+		}
+		o := r.oktaOf(m)
 		reason := "no longer entitled or not active in ClickUp"
 		if !inGroup[o] {
 			reason = "not in Okta group " + g.ID
@@ -136,45 +136,49 @@ func (d *differ) memberChanges(g OktaGroup, team *ClickUpTeam, want, pending []s
 	}
 }
 
-// memberResolver answers who of a group belongs in its Team.
+func sortedHas(sorted []string, v string) bool {
+	i := sort.SearchStrings(sorted, v)
+	return i < len(sorted) && sorted[i] == v
+}
+
+// memberResolver answers who of a group belongs in its Team. It reads the matcher and the sorted
+// Okta users instead of building maps by id of its own: five of them were 100,000 entries each.
 type memberResolver struct {
-	active    map[string]bool   // ClickUp ids active once the plan is applied
-	created   map[string]bool   // Okta ids this plan creates
-	links     map[string]string // Okta id -> ClickUp id
-	entitled  map[string]bool
-	names     map[string]string // ClickUp id -> userName
-	oktaLabel map[string]string
-	oktaOf    map[string]string // ClickUp id -> Okta id
+	m       *matcher
+	okta    []OktaUser        // sorted by id
+	active  []bool            // per ClickUp slot: active once the plan is applied
+	created map[string]bool   // Okta ids this plan creates
+	links   map[string]string // Okta id -> ClickUp id
+	matched []int32           // per ClickUp slot: the Okta slot matched to it, or noUser
 }
 
 func (d *differ) memberResolver(okta []OktaUser) memberResolver {
+	m := d.m
 	r := memberResolver{
-		active: make(map[string]bool, len(d.byID)), created: map[string]bool{}, links: d.plan.Links,
-		entitled: make(map[string]bool, len(okta)), names: make(map[string]string, len(d.byID)),
-		oktaLabel: make(map[string]string, len(okta)),
-		oktaOf:    make(map[string]string, len(d.plan.Links)),
+		m: m, okta: okta, active: make([]bool, len(m.users)), created: map[string]bool{}, links: d.plan.Links,
+		matched: make([]int32, len(m.users)),
 	}
-	for o, c := range d.plan.Links {
-		r.oktaOf[c] = o
+	for i := range m.users {
+		r.active[i] = m.users[i].Active
+		r.matched[i] = noUser
 	}
-	for id, u := range d.byID {
-		r.names[id] = u.UserName
-		if u.Active {
-			r.active[id] = true
+	for s, u := range d.matches.user {
+		if u != noUser {
+			r.matched[m.slot(u)] = int32(s)
 		}
-	}
-	for _, o := range okta {
-		r.entitled[o.ID] = o.Entitled()
-		r.oktaLabel[o.ID] = o.Login
 	}
 	for _, e := range d.plan.Entries {
 		switch e.Action {
 		case ActionCreateUser:
 			r.created[e.OktaUserID] = true
 		case ActionReactivate:
-			r.active[e.ClickUpUserID] = true
+			if s, ok := m.byID[e.ClickUpUserID]; ok {
+				r.active[s] = true
+			}
 		case ActionDeactivate:
-			delete(r.active, e.ClickUpUserID)
+			if s, ok := m.byID[e.ClickUpUserID]; ok {
+				r.active[s] = false
+			}
 		}
 	}
 	return r
@@ -183,28 +187,53 @@ func (d *differ) memberResolver(okta []OktaUser) memberResolver {
 // of returns the ClickUp ids of the group's members that belong in its Team, and the Okta ids
 // of members this plan creates.
 func (r memberResolver) of(g OktaGroup) (want, pending []string) {
-	seen := make(map[string]bool, len(g.Members))
 	for _, o := range g.Members {
-		if !r.entitled[o] {
+		if u := r.oktaUser(o); u == nil || !u.Entitled() {
 			continue // a member not assigned the app is not pushed, as in Okta
 		}
-		if c, ok := r.links[o]; ok && r.active[c] {
-			if !seen[c] {
-				seen[c] = true
-				want = append(want, c)
-			}
+		if c, ok := r.links[o]; ok && r.isActive(c) {
+			want = append(want, c)
 		} else if r.created[o] {
 			pending = append(pending, o)
 		}
 	}
 	sort.Strings(want)
 	sort.Strings(pending)
-	return want, pending
+	return slices.Compact(want), pending
+}
+
+func (r memberResolver) isActive(clickupID string) bool {
+	s, ok := r.m.byID[clickupID]
+	return ok && r.active[s]
+}
+
+// oktaUser returns the last Okta user with this id, or nil.
+func (r memberResolver) oktaUser(id string) *OktaUser {
+	i := sort.Search(len(r.okta), func(i int) bool { return r.okta[i].ID > id }) - 1
+	if i < 0 || r.okta[i].ID != id {
+		return nil
+	}
+	return &r.okta[i]
+}
+
+func (r memberResolver) oktaLabel(id string) string {
+	if u := r.oktaUser(id); u != nil {
+		return u.Login
+	}
+	return ""
+}
+
+// oktaOf returns the id of the Okta user matched to this ClickUp user, or "".
+func (r memberResolver) oktaOf(clickupID string) string {
+	if s, ok := r.m.byID[clickupID]; ok && r.matched[s] != noUser {
+		return r.okta[r.matched[s]].ID
+	}
+	return ""
 }
 
 func (r memberResolver) label(clickupID string) string {
-	if n := r.names[clickupID]; n != "" {
-		return n
+	if u := r.m.lookup(clickupID); u != nil && u.UserName != "" {
+		return u.UserName
 	}
 	return clickupID
 }
