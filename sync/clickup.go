@@ -13,8 +13,9 @@ type ClickUpUser struct {
 	Active     bool
 	Role       Role // as read from the SCIM role attributes
 
-	// Raw is the resource exactly as listed. A PUT sends it back whole with only the role and
-	// active changed, so attributes this build does not model are never wiped.
+	// Raw is the resource exactly as listed, in a form only the Workspace that listed it reads
+	// (the SCIM client keeps it packed). A PUT sends it back whole with only the role and active
+	// changed, so attributes this build does not model are never wiped.
 	Raw []byte `json:"-"`
 }
 
