@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -341,34 +342,71 @@ type userDoc struct {
 }
 
 // decodeUser reads one SCIM user resource and keeps its exact bytes, packed, in Raw.
+//
+// Every listed user passes through here, so it reads the resource in one pass of its own
+// (scanUser) that checks the JSON and picks out the modeled attributes and the role attributes
+// at once. Whatever that pass is not sure to read exactly as encoding/json would (a syntax
+// error, a value of the wrong type, an attribute given twice, a key with escapes), it leaves to
+// decodeUserSlow, the reference implementation, so results and errors are the same either way.
 func (c *SCIMClient) decodeUser(raw json.RawMessage) (core.ClickUpUser, error) {
+	var f userFields
+	if !c.scanUser(raw, &f) {
+		return c.decodeUserSlow(raw)
+	}
+	u, err := c.userOf(raw, &f)
+	if err != nil {
+		return core.ClickUpUser{}, err
+	}
+	var base, crID, crName json.RawMessage
+	switch {
+	case c.roleSchema == "":
+		base, crID, crName = f.base, f.crID, f.crName
+	case isNull(f.ext):
+		u.Role = core.Role{Base: core.RoleMember}
+		return u, nil
+	case f.ext[0] != '{':
+		return core.ClickUpUser{}, fmt.Errorf("user %s: extension %s: %w", u.ID, c.roleSchema, errNotObject)
+	default:
+		var ok bool
+		if base, crID, crName, ok = c.scanRoleAttrs(f.ext); !ok {
+			return c.decodeUserSlow(raw) // cannot happen: scanUser checked the extension
+		}
+	}
+	if u.Role, err = c.roleFrom(base, crID, crName); err != nil {
+		return core.ClickUpUser{}, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// errNotObject is parseObject's complaint about a value that is not an object.
+var errNotObject = errors.New("not a JSON object")
+
+// decodeUserSlow is decodeUser with encoding/json and parseObject: the reference the fast pass
+// must agree with, and the path for resources it leaves alone.
+func (c *SCIMClient) decodeUserSlow(raw json.RawMessage) (core.ClickUpUser, error) {
 	var d userDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return core.ClickUpUser{}, err
 	}
-	switch {
-	case d.ID == nil || *d.ID == "":
-		return core.ClickUpUser{}, errors.New("user has no id")
-	case d.UserName == nil || *d.UserName == "":
-		return core.ClickUpUser{}, fmt.Errorf("user %s has no userName", *d.ID)
-	case d.Active == nil:
-		return core.ClickUpUser{}, fmt.Errorf("user %s has no active attribute", *d.ID)
+	f := userFields{id: decoded(d.ID), externalID: decoded(d.ExternalID), userName: decoded(d.UserName),
+		hasActive: d.Active != nil}
+	if d.Active != nil {
+		f.active = *d.Active
 	}
-	u := core.ClickUpUser{ID: *d.ID, UserName: *d.UserName, Active: *d.Active, Raw: c.packer.pack(raw)}
-	u.ExternalID = deref(d.ExternalID)
 	if d.Name != nil {
-		u.GivenName, u.FamilyName = deref(d.Name.GivenName), deref(d.Name.FamilyName)
+		f.givenName, f.familyName = decoded(d.Name.GivenName), decoded(d.Name.FamilyName)
 	}
 	for i, e := range d.Emails {
 		if i == 0 || (e.Primary != nil && *e.Primary) {
-			u.Email = deref(e.Value)
+			f.email = decoded(e.Value)
 		}
 		if e.Primary != nil && *e.Primary {
 			break
 		}
 	}
-	if u.Email == u.UserName {
-		u.Email = u.UserName // one copy of the address, not two: 100,000 users keep them all
+	u, err := c.userOf(raw, &f)
+	if err != nil {
+		return core.ClickUpUser{}, err
 	}
 	o, err := parseObject(raw)
 	if err != nil {
@@ -380,8 +418,106 @@ func (c *SCIMClient) decodeUser(raw json.RawMessage) (core.ClickUpUser, error) {
 	return u, nil
 }
 
-// decodeRole reads the role attributes. The owner's role reads as core.RoleOwner: reading it is
-// how the core knows never to write that user.
+// jsonString is a string attribute: as the fast pass found it, or as encoding/json decoded it.
+type jsonString struct {
+	q     []byte // the JSON string, quotes included; nil when absent or null
+	plain bool   // q's text is the bytes between its quotes: no escapes, valid UTF-8
+	s     string // the decoded value, when dec
+	dec   bool
+}
+
+func decoded(s *string) jsonString {
+	if s == nil {
+		return jsonString{}
+	}
+	return jsonString{s: *s, dec: true}
+}
+
+// empty reports an absent, null or empty string.
+func (j jsonString) empty() bool {
+	if j.dec {
+		return j.s == ""
+	}
+	return len(j.q) <= len(`""`)
+}
+
+func (j jsonString) text() []byte { return j.q[1 : len(j.q)-1] }
+
+func (j jsonString) String() string {
+	switch {
+	case j.dec:
+		return j.s
+	case j.q == nil:
+		return ""
+	case j.plain:
+		return string(j.text())
+	}
+	var s string
+	_ = json.Unmarshal(j.q, &s) // a string the fast pass checked
+	return s
+}
+
+// userFields are what decodeUser reads of a user: the modeled attributes and, found by the fast
+// pass, the raw values of the role extension (ext) or of the top-level role attributes.
+type userFields struct {
+	id, externalID, userName, givenName, familyName, email jsonString
+	hasActive, active                                      bool
+	ext, base, crID, crName                                json.RawMessage
+}
+
+// userOf checks the modeled attributes and builds the user from them, without its role.
+func (c *SCIMClient) userOf(raw json.RawMessage, f *userFields) (core.ClickUpUser, error) {
+	switch {
+	case f.id.empty():
+		return core.ClickUpUser{}, errors.New("user has no id")
+	case f.userName.empty():
+		return core.ClickUpUser{}, fmt.Errorf("user %s has no userName", f.id)
+	case !f.hasActive:
+		return core.ClickUpUser{}, fmt.Errorf("user %s has no active attribute", f.id)
+	}
+	// The plain strings share one allocation: a user's five or six short strings cost less
+	// together than each rounded up to its own size class, and a listing makes 100,000 users.
+	parts := [...]*jsonString{&f.id, &f.externalID, &f.userName, &f.givenName, &f.familyName, &f.email}
+	sameEmail := f.email.plain && f.userName.plain && bytes.Equal(f.email.text(), f.userName.text())
+	n := 0
+	for i, p := range parts {
+		if p.plain && !(i == 5 && sameEmail) {
+			n += len(p.q) - 2
+		}
+	}
+	var text [6]string
+	if n > 0 {
+		var b strings.Builder
+		b.Grow(n)
+		var ends [6]int
+		for i, p := range parts {
+			if p.plain && !(i == 5 && sameEmail) {
+				b.Write(p.text())
+			}
+			ends[i] = b.Len()
+		}
+		all := b.String()
+		for i, p := range parts {
+			if p.plain && !(i == 5 && sameEmail) {
+				text[i] = all[ends[i]-(len(p.q)-2) : ends[i]]
+			}
+		}
+	}
+	for i, p := range parts {
+		if !p.plain {
+			text[i] = p.String()
+		}
+	}
+	u := core.ClickUpUser{ID: text[0], ExternalID: text[1], UserName: text[2], GivenName: text[3], FamilyName: text[4],
+		Email: text[5], Active: f.active, Raw: c.packer.pack(raw)}
+	if sameEmail || u.Email == u.UserName {
+		u.Email = u.UserName // one copy of the address, not two: 100,000 users keep them all
+	}
+	return u, nil
+}
+
+// decodeRole reads the role attributes of a parsed user. The owner's role reads as
+// core.RoleOwner: reading it is how the core knows never to write that user.
 func (c *SCIMClient) decodeRole(o *object) (core.Role, error) {
 	attrs := o
 	if c.roleSchema != "" {
@@ -394,32 +530,49 @@ func (c *SCIMClient) decodeRole(o *object) (core.Role, error) {
 			return core.Role{}, fmt.Errorf("extension %s: %w", c.roleSchema, err)
 		}
 	}
+	base, _ := attrs.get(c.roleAttr)
+	crID, _ := attrs.get(c.idAttr)
+	crName, _ := attrs.get(c.nameAttr)
+	return c.roleFrom(base, crID, crName)
+}
+
+// roleFrom reads the role from the role attributes' values; nil is absent.
+func (c *SCIMClient) roleFrom(baseRaw, crID, crName json.RawMessage) (core.Role, error) {
 	var r core.Role
-	raw, _ := attrs.get(c.roleAttr)
-	base, err := optString(raw)
-	if err != nil {
-		return core.Role{}, fmt.Errorf("%s: %w", c.roleAttr, err)
-	}
 	// The named constants, not the decoded copies, when the value is one of them: every user
 	// has a role, and 100,000 copies of "member" are live through planning.
-	switch b := core.BaseRole(strings.ToLower(strings.TrimSpace(base))); b {
-	case "", core.RoleMember:
+	switch string(baseRaw) {
+	case `"member"`:
 		r.Base = core.RoleMember
-	case core.RoleAdmin:
+	case `"admin"`:
 		r.Base = core.RoleAdmin
-	case core.RoleGuest:
+	case `"guest"`:
 		r.Base = core.RoleGuest
-	case core.RoleOwner:
+	case `"owner"`:
 		r.Base = core.RoleOwner
 	default:
-		r.Base = b
+		base, err := optString(baseRaw)
+		if err != nil {
+			return core.Role{}, fmt.Errorf("%s: %w", c.roleAttr, err)
+		}
+		switch b := core.BaseRole(strings.ToLower(strings.TrimSpace(base))); b {
+		case "", core.RoleMember:
+			r.Base = core.RoleMember
+		case core.RoleAdmin:
+			r.Base = core.RoleAdmin
+		case core.RoleGuest:
+			r.Base = core.RoleGuest
+		case core.RoleOwner:
+			r.Base = core.RoleOwner
+		default:
+			r.Base = b
+		}
 	}
-	raw, _ = attrs.get(c.idAttr)
-	if r.CustomRoleID, err = roleID(raw); err != nil {
+	var err error
+	if r.CustomRoleID, err = roleID(crID); err != nil {
 		return core.Role{}, fmt.Errorf("%s: %w", c.idAttr, err)
 	}
-	raw, _ = attrs.get(c.nameAttr)
-	if r.CustomRoleName, err = optString(raw); err != nil {
+	if r.CustomRoleName, err = optString(crName); err != nil {
 		return core.Role{}, fmt.Errorf("%s: %w", c.nameAttr, err)
 	}
 	return r, nil
@@ -445,6 +598,9 @@ func optString(raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", fmt.Errorf("is %s, want a string", truncate(string(raw), 40))
@@ -452,9 +608,20 @@ func optString(raw json.RawMessage) (string, error) {
 	return s, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// plainString reads a JSON string that has no escapes and is valid UTF-8 without
+// encoding/json, which would give the same.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
 	}
-	return *s
+	text := raw[1 : len(raw)-1]
+	for _, c := range text {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(text) {
+		return "", false
+	}
+	return string(text), true
 }

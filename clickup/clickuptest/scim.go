@@ -46,19 +46,26 @@ func writeSCIMRateLimited(w http.ResponseWriter) {
 	writeSCIMError(w, &scimError{status: http.StatusTooManyRequests, detail: "Rate limit exceeded"})
 }
 
-func writeSCIM(w http.ResponseWriter, status int, v any) { writeJSON(w, contentTypeSCIM, status, v) }
+func writeSCIM(w http.ResponseWriter, status int, o obj) { writeJSON(w, contentTypeSCIM, status, o) }
 
-func writeJSON(w http.ResponseWriter, contentType string, status int, v any) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+// writeJSON sends o followed by a newline, as a json.Encoder would.
+func writeJSON(w http.ResponseWriter, contentType string, status int, o obj) {
+	bp := bufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledBuf {
+			bufPool.Put(bp)
+		}
+	}()
+	b, err := o.appendJSON((*bp)[:0])
+	if err != nil {
 		http.Error(w, "encode: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	b = append(b, '\n')
+	*bp = b
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.Write(b)
 }
 
 // scimAuth accepts the SCIM token as "Bearer <token>" and, like reference §2.3 proposes, raw.
@@ -291,29 +298,4 @@ type obj []kv
 type kv struct {
 	k string
 	v any
-}
-
-func (o obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(m.k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		var vb bytes.Buffer
-		enc := json.NewEncoder(&vb)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(m.v); err != nil {
-			return nil, fmt.Errorf("%s: %w", m.k, err)
-		}
-		b.Write(bytes.TrimRight(vb.Bytes(), "\n"))
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }

@@ -3,6 +3,7 @@ package clickuptest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,6 +44,14 @@ type group struct {
 	displayName       string
 	members           map[int]bool
 	created, modified time.Time
+	// listedIDs and listedJSON are the sorted member ids and the members array the listing
+	// rendered from them, kept because rendering 100 Teams of 1,000 members for every page
+	// costs more than anything the client does with them. Members change in several places;
+	// rather than have each of them drop these, the listing checks that listedIDs are still
+	// the members. What it renders of a member, the id and the userName, never changes, and
+	// users are never deleted.
+	listedIDs  []int
+	listedJSON []byte
 }
 
 // Group is a SCIM group (a ClickUp user group) as tests seed and inspect it.
@@ -201,19 +210,14 @@ func (s *Server) scimListGroups(w http.ResponseWriter, r *http.Request) {
 			matched = append(matched, g)
 		}
 	}
-	resources := []obj{}
-	for i := start - 1; i < len(matched) && len(resources) < count; i++ {
-		resources = append(resources, s.groupResource(matched[i]))
+	lo := min(start-1, len(matched))
+	page := matched[lo:min(lo+count, len(matched))]
+	p := startList(len(matched), start, len(page))
+	for _, g := range page {
+		p.b = s.appendGroupResource(p.next(), g)
 	}
 	s.mu.Unlock()
-
-	writeSCIM(w, http.StatusOK, obj{
-		{"schemas", []string{schemaListResponse}},
-		{"totalResults", len(matched)},
-		{"startIndex", start},
-		{"itemsPerPage", len(resources)},
-		{"Resources", resources},
-	})
+	p.send(w)
 }
 
 // parseGroupFilter accepts displayName eq "<value>" only, the filter Okta's Group Push uses.
@@ -621,6 +625,63 @@ func (s *Server) groupResource(g *group) obj {
 			{"location", s.groupLocation(g.id)},
 		}},
 	}
+}
+
+// appendGroupResource appends g as groupResource renders it, without building it first. The
+// caller holds s.mu.
+func (s *Server) appendGroupResource(dst []byte, g *group) []byte {
+	dst = append(dst, `{"schemas":["`+schemaGroup+`"],"id":`...)
+	dst = jsontext.AppendString(dst, g.id, false)
+	dst = jsontext.AppendString(append(dst, `,"displayName":`...), g.displayName, false)
+	dst = append(dst, `,"members":`...)
+	dst = append(dst, s.listedMembers(g)...)
+	dst = append(dst, `,"meta":{"resourceType":"Group","created":`...)
+	dst = appendTime(dst, g.created)
+	dst = append(dst, `,"lastModified":`...)
+	dst = appendTime(dst, g.modified)
+	dst = append(dst, `,"location":`...)
+	dst = append(dst, s.enc.groupLocation...)
+	dst = jsontext.AppendEscaped(dst, url.PathEscape(g.id), false) // ASCII: escaped apart, the same
+	return append(dst, `"}}`...)
+}
+
+// listedMembers returns g's members array as the listing renders it; the caller holds s.mu.
+func (s *Server) listedMembers(g *group) []byte {
+	fresh := g.listedJSON != nil && len(g.listedIDs) == len(g.members)
+	for _, id := range g.listedIDs {
+		if !fresh {
+			break
+		}
+		fresh = g.members[id]
+	}
+	if fresh {
+		return g.listedJSON
+	}
+	ids := make([]int, 0, len(g.members))
+	for id := range g.members {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var b []byte
+	if len(ids) == 0 {
+		b = []byte("null")
+	} else {
+		b = append(b, '[')
+		for i, id := range ids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"value":"`...)
+			b = append(strconv.AppendInt(b, int64(id), 10), '"')
+			if u := s.st.users[id]; u != nil {
+				b = jsontext.AppendString(append(b, `,"display":`...), u.userName, false)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	g.listedIDs, g.listedJSON = ids, b
+	return b
 }
 
 func (s *Server) groupLocation(id string) string { return s.scimURL + "/Groups/" + url.PathEscape(id) }

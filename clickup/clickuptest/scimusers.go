@@ -3,6 +3,7 @@ package clickuptest
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -43,19 +44,14 @@ func (s *Server) scimListUsers(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	resources := []obj{}
-	for i := start - 1; i < len(matched) && len(resources) < count; i++ {
-		resources = append(resources, s.resource(matched[i]))
+	lo := min(start-1, len(matched))
+	page := matched[lo:min(lo+count, len(matched))]
+	p := startList(len(matched), start, len(page))
+	for _, u := range page {
+		p.b = s.appendResource(p.next(), u)
 	}
 	s.mu.Unlock()
-
-	writeSCIM(w, http.StatusOK, obj{
-		{"schemas", []string{schemaListResponse}},
-		{"totalResults", len(matched)},
-		{"startIndex", start},
-		{"itemsPerPage", len(resources)},
-		{"Resources", resources},
-	})
+	p.send(w)
 }
 
 func (s *Server) scimGetUser(w http.ResponseWriter, r *http.Request) {
@@ -573,6 +569,54 @@ func (s *Server) resource(u *user) obj {
 		{"lastModified", u.modified.Format(time.RFC3339)},
 		{"location", s.location(u.id)},
 	}})
+}
+
+// appendResource appends u as resource renders it, without building it first; the caller
+// holds s.mu.
+func (s *Server) appendResource(dst []byte, u *user) []byte {
+	o := s.opt
+	dst = append(dst, s.enc.userHead...)
+	dst = strconv.AppendInt(dst, int64(u.id), 10)
+	dst = append(dst, '"')
+	if u.externalID != "" {
+		dst = jsontext.AppendString(append(dst, `,"externalId":`...), u.externalID, false)
+	}
+	dst = jsontext.AppendString(append(dst, `,"userName":`...), u.userName, false)
+	dst = jsontext.AppendString(append(dst, `,"name":{"givenName":`...), u.givenName, false)
+	dst = jsontext.AppendString(append(dst, `,"familyName":`...), u.familyName, false)
+	dst = append(dst, '}')
+	if u.displayName != "" {
+		dst = jsontext.AppendString(append(dst, `,"displayName":`...), u.displayName, false)
+	}
+	if u.email != "" {
+		dst = jsontext.AppendString(append(dst, `,"emails":[{"value":`...), u.email, false)
+		dst = append(dst, `,"primary":true,"type":"work"}]`...)
+	}
+	dst = append(dst, `,"active":`...)
+	dst = strconv.AppendBool(dst, u.active)
+	dst = append(dst, `,"groups":[],`...)
+	if o.RoleSchema != "" {
+		dst = append(appendKey(dst, o.RoleSchema), '{')
+	}
+	dst = jsontext.AppendString(appendKey(dst, o.RoleAttribute), u.role, false)
+	if u.customRoleID != 0 {
+		dst = append(appendKey(append(dst, ','), o.CustomRoleIDAttribute), '"')
+		dst = append(strconv.AppendInt(dst, int64(u.customRoleID), 10), '"')
+		if cr := s.st.roles[u.customRoleID]; cr != nil {
+			dst = jsontext.AppendString(appendKey(append(dst, ','), o.CustomRoleNameAttribute), cr.name, false)
+		}
+	}
+	if o.RoleSchema != "" {
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"meta":{"resourceType":"User","created":`...)
+	dst = appendTime(dst, u.created)
+	dst = append(dst, `,"lastModified":`...)
+	dst = appendTime(dst, u.modified)
+	dst = append(dst, `,"location":`...)
+	dst = append(dst, s.enc.userLocation...)
+	dst = strconv.AppendInt(dst, int64(u.id), 10)
+	return append(dst, `"}}`...)
 }
 
 func (s *Server) location(id int) string { return s.scimURL + "/Users/" + strconv.Itoa(id) }

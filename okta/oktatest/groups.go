@@ -3,6 +3,7 @@ package oktatest
 import (
 	"errors"
 	"fmt"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,6 +23,8 @@ type group struct {
 	Group
 	created, updated, membershipUpdated time.Time
 	members                             map[string]bool // user ids
+	// sorted is the member ids in order, nil after the set changed, as app.sorted is.
+	sorted []string
 	// deleted groups stay in the map so that a cursor naming one still pages (Okta's cursors
 	// outlive the object) and a deleted id is never handed out again.
 	deleted bool
@@ -94,6 +97,9 @@ func (s *Server) AddGroupMember(groupID, userID string) {
 	defer s.mu.Unlock()
 	g := s.group("AddGroupMember", groupID)
 	s.user("AddGroupMember", userID)
+	if !g.members[userID] {
+		g.sorted = nil
+	}
 	g.members[userID], g.membershipUpdated = true, time.Now()
 }
 
@@ -102,6 +108,9 @@ func (s *Server) RemoveGroupMember(groupID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.group("RemoveGroupMember", groupID)
+	if g.members[userID] {
+		g.sorted = nil
+	}
 	delete(g.members, userID)
 	g.membershipUpdated = time.Now()
 }
@@ -181,6 +190,22 @@ func (s *Server) renderGroup(g *group) groupJSON {
 			"apps":  link{Href: base + "/apps"},
 		},
 	}
+}
+
+// appendGroup appends g as renderGroup renders it, without building it: the same members in
+// json.Marshal's order, _links' keys sorted. It expects s.mu held.
+func (s *Server) appendGroup(dst []byte, g *group) []byte {
+	dst = jsontext.AppendString(append(dst, `{"id":`...), g.ID, true)
+	dst = appendTimestamp(append(dst, `,"created":`...), g.created)
+	dst = appendTimestamp(append(dst, `,"lastUpdated":`...), g.updated)
+	dst = appendTimestamp(append(dst, `,"lastMembershipUpdated":`...), g.membershipUpdated)
+	dst = jsontext.AppendString(append(dst, `,"objectClass":["okta:user_group"],"type":"OKTA_GROUP","profile":{"name":`...), g.Name, true)
+	dst = jsontext.AppendString(append(dst, `,"description":`...), g.Description, true)
+	dst = append(append(dst, `},"_links":{"apps":{"href":`...), s.href.groups...)
+	dst = append(jsontext.AppendEscaped(dst, g.ID, true), `/apps"},"logo":[{"href":`...)
+	dst = append(dst, s.href.groupLogo...)
+	dst = append(append(dst, `","name":"medium","type":"image/png"}],"users":{"href":`...), s.href.groups...)
+	return append(jsontext.AppendEscaped(dst, g.ID, true), `/users"}}}`...)
 }
 
 func (s *Server) groupNotFound(w http.ResponseWriter, id string) {
@@ -333,10 +358,11 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 	}
+	slices.Sort(ids)
 	start, end, next := pageBounds(ids, after, limit)
-	page := make([]groupJSON, 0, end-start)
+	page := startListBody()
 	for _, id := range ids[start:end] {
-		page = append(page, s.renderGroup(s.org.groups[id]))
+		page.b = s.appendGroup(page.next(), s.org.groups[id])
 	}
 	s.mu.Unlock()
 
@@ -345,7 +371,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		nq.Set("search", q.Get("search"))
 	}
 	s.pageLinks(w, r, next, nq)
-	writeJSON(w, http.StatusOK, page)
+	page.send(w)
 }
 
 // listGroupUsers serves GET /api/v1/groups/{id}/users in user id order, paged like the app users.
@@ -369,28 +395,36 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, id strin
 		s.writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: after", "after: unknown cursor")
 		return
 	}
-	ids := make([]string, 0, len(g.members))
-	for uid := range g.members {
-		ids = append(ids, uid)
-	}
+	ids := g.sortedMembers()
 	start, end, next := pageBounds(ids, after, limit)
 	if s.repeatNext && len(ids) > 0 {
 		next = ids[min(limit, len(ids))-1]
 	}
-	page := make([]userJSON, 0, end-start)
+	page := startListBody()
 	for _, uid := range ids[start:end] {
-		page = append(page, s.renderUser(s.org.users[uid]))
+		page.b = s.appendUser(page.next(), s.org.users[uid])
 	}
 	s.mu.Unlock()
 
 	s.pageLinks(w, r, next, url.Values{"after": {next}, "limit": {strconv.Itoa(limit)}})
-	writeJSON(w, http.StatusOK, page)
+	page.send(w)
 }
 
-// pageBounds sorts ids and returns the page after the cursor, and the cursor of the next page
-// ("" on the last one).
+// sortedMembers returns the member ids in order; the caller holds s.mu and does not change it.
+func (g *group) sortedMembers() []string {
+	if g.sorted == nil {
+		g.sorted = make([]string, 0, len(g.members))
+		for id := range g.members {
+			g.sorted = append(g.sorted, id)
+		}
+		slices.Sort(g.sorted)
+	}
+	return g.sorted
+}
+
+// pageBounds returns the page of the sorted ids after the cursor, and the cursor of the next
+// page ("" on the last one).
 func pageBounds(ids []string, after string, limit int) (start, end int, next string) {
-	slices.Sort(ids)
 	if after != "" {
 		i, found := slices.BinarySearch(ids, after)
 		start = i

@@ -87,9 +87,9 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, appID stri
 		}
 	}
 	end := min(start+limit, len(ids))
-	page := make([]appUserJSON, 0, end-start)
+	page := startListBody()
 	for _, id := range ids[start:end] {
-		page = append(page, s.renderAppUser(a, s.org.users[id], a.assignments[id], expand == "user"))
+		page.b = s.appendAppUser(page.next(), a, s.org.users[id], a.assignments[id], expand == "user")
 	}
 	var next string
 	switch {
@@ -113,7 +113,7 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, appID stri
 		}
 		w.Header().Add("Link", "<"+s.URL()+r.URL.Path+"?"+nq.Encode()+`>; rel="next"`)
 	}
-	writeJSON(w, http.StatusOK, page)
+	page.send(w)
 }
 
 // matches is Okta's q on app users: a case-insensitive prefix of login, first name, last name or

@@ -1,7 +1,7 @@
 package oktatest
 
 import (
-	"encoding/json"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"time"
 )
 
@@ -27,54 +27,9 @@ type appJSON struct {
 	Links         map[string]link `json:"_links"`
 }
 
-type userJSON struct {
-	ID              string          `json:"id"`
-	Status          string          `json:"status"`
-	Created         string          `json:"created"`
-	Activated       *string         `json:"activated"`
-	StatusChanged   string          `json:"statusChanged"`
-	LastLogin       *string         `json:"lastLogin"`
-	LastUpdated     string          `json:"lastUpdated"`
-	PasswordChanged *string         `json:"passwordChanged"`
-	Type            map[string]any  `json:"type"`
-	Profile         userProfileJSON `json:"profile"`
-	Links           map[string]link `json:"_links"`
-}
+const timestampLayout = "2006-01-02T15:04:05.000Z"
 
-type userProfileJSON struct {
-	Login       string  `json:"login"`
-	Email       string  `json:"email"`
-	FirstName   string  `json:"firstName"`
-	LastName    string  `json:"lastName"`
-	MobilePhone *string `json:"mobilePhone"`
-	SecondEmail *string `json:"secondEmail"`
-}
-
-type appUserJSON struct {
-	ID              string            `json:"id"`
-	ExternalID      string            `json:"externalId"`
-	Created         string            `json:"created"`
-	LastUpdated     string            `json:"lastUpdated"`
-	Scope           string            `json:"scope"`
-	Status          string            `json:"status"`
-	StatusChanged   string            `json:"statusChanged"`
-	PasswordChanged *string           `json:"passwordChanged"`
-	SyncState       string            `json:"syncState"`
-	Credentials     appUserCredsJSON  `json:"credentials"`
-	Profile         json.RawMessage   `json:"profile"`
-	Embedded        *appUserEmbedJSON `json:"_embedded,omitempty"`
-	Links           map[string]link   `json:"_links"`
-}
-
-type appUserCredsJSON struct {
-	UserName string `json:"userName"`
-}
-
-type appUserEmbedJSON struct {
-	User userJSON `json:"user"`
-}
-
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func timestamp(t time.Time) string { return t.UTC().Format(timestampLayout) }
 
 // The render functions expect s.mu held.
 
@@ -96,31 +51,49 @@ func (s *Server) renderApp(a *app) appJSON {
 	}
 }
 
-func (s *Server) renderUser(u *user) userJSON {
-	return userJSON{
-		ID: u.ID, Status: u.Status,
-		Created: timestamp(u.created), StatusChanged: timestamp(u.statusChanged), LastUpdated: timestamp(u.updated),
-		Type:    map[string]any{"id": "otyfake0000000000001"},
-		Profile: userProfileJSON{Login: u.Login, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName},
-		Links:   map[string]link{"self": {Href: s.URL() + "/api/v1/users/" + u.ID}},
-	}
+// appendUser appends u as Okta's user object, the way GET /api/v1/groups/{id}/users and
+// expand=user show it: json.Marshal of userJSON in resources_test.go, without building it.
+func (s *Server) appendUser(dst []byte, u *user) []byte {
+	dst = jsontext.AppendString(append(dst, `{"id":`...), u.ID, true)
+	dst = jsontext.AppendString(append(dst, `,"status":`...), u.Status, true)
+	dst = appendTimestamp(append(dst, `,"created":`...), u.created)
+	dst = appendTimestamp(append(dst, `,"activated":null,"statusChanged":`...), u.statusChanged)
+	dst = appendTimestamp(append(dst, `,"lastLogin":null,"lastUpdated":`...), u.updated)
+	dst = append(dst, `,"passwordChanged":null,"type":{"id":"otyfake0000000000001"},"profile":{"login":`...)
+	dst = jsontext.AppendString(dst, u.Login, true)
+	dst = jsontext.AppendString(append(dst, `,"email":`...), u.Email, true)
+	dst = jsontext.AppendString(append(dst, `,"firstName":`...), u.FirstName, true)
+	dst = jsontext.AppendString(append(dst, `,"lastName":`...), u.LastName, true)
+	dst = append(dst, `,"mobilePhone":null,"secondEmail":null},"_links":{"self":{"href":`...)
+	dst = append(dst, s.href.users...)
+	dst = jsontext.AppendEscaped(dst, u.ID, true) // after ASCII: escaped apart, the same
+	return append(dst, `"}}}`...)
 }
 
-func (s *Server) renderAppUser(a *app, u *user, as *assignment, expandUser bool) appUserJSON {
-	out := appUserJSON{
-		ID: u.ID, ExternalID: "",
-		Created: timestamp(as.created), LastUpdated: timestamp(as.updated),
-		Scope: "USER", Status: as.status, StatusChanged: timestamp(as.statusChanged),
-		SyncState:   "SYNCHRONIZED",
-		Credentials: appUserCredsJSON{UserName: u.Login},
-		Profile:     as.profile,
-		Links: map[string]link{
-			"app":  {Href: s.URL() + "/api/v1/apps/" + a.id},
-			"user": {Href: s.URL() + "/api/v1/users/" + u.ID},
-		},
+// appendAppUser appends the app user of u's assignment as to a: json.Marshal of appUserJSON in
+// resources_test.go, without building it.
+func (s *Server) appendAppUser(dst []byte, a *app, u *user, as *assignment, expandUser bool) []byte {
+	dst = jsontext.AppendString(append(dst, `{"id":`...), u.ID, true)
+	dst = appendTimestamp(append(dst, `,"externalId":"","created":`...), as.created)
+	dst = appendTimestamp(append(dst, `,"lastUpdated":`...), as.updated)
+	dst = jsontext.AppendString(append(dst, `,"scope":"USER","status":`...), as.status, true)
+	dst = appendTimestamp(append(dst, `,"statusChanged":`...), as.statusChanged)
+	dst = jsontext.AppendString(append(dst, `,"passwordChanged":null,"syncState":"SYNCHRONIZED","credentials":{"userName":`...), u.Login, true)
+	dst = append(dst, `},"profile":`...)
+	if len(as.profile) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		// json.Marshal's own output (encodeProfile): compact and escaped already, so what
+		// json.Marshal would make of it as a RawMessage is the same bytes.
+		dst = append(dst, as.profile...)
 	}
 	if expandUser {
-		out.Embedded = &appUserEmbedJSON{User: s.renderUser(u)}
+		dst = s.appendUser(append(dst, `,"_embedded":{"user":`...), u)
+		dst = append(dst, '}')
 	}
-	return out
+	dst = append(append(dst, `,"_links":{"app":{"href":`...), s.href.apps...)
+	dst = jsontext.AppendEscaped(dst, a.id, true)
+	dst = append(append(dst, `"},"user":{"href":`...), s.href.users...)
+	dst = jsontext.AppendEscaped(dst, u.ID, true)
+	return append(dst, `"}}}`...)
 }

@@ -10,6 +10,7 @@
 package oktatest
 
 import (
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -56,6 +57,10 @@ type Server struct {
 	errorSeq   int
 	oauth      oauthState
 	schemas    map[string][]SchemaProperty // app-user schemas set by SetAppUserSchema, by app id
+
+	// href holds the starts of the links the listings render, escaped once: "<URL>/api/v1/..."
+	// without the closing quote.
+	href struct{ users, apps, groups, groupLogo []byte }
 }
 
 // NewServer starts a fake org on a loopback address. Close it when done.
@@ -73,6 +78,9 @@ func NewServer(o Options) *Server {
 		rate:         newRateLimiter(DefaultRateLimit),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	quoted := func(path string) []byte { return jsontext.AppendEscaped([]byte{'"'}, s.URL()+path, true) }
+	s.href.users, s.href.apps, s.href.groups = quoted("/api/v1/users/"), quoted("/api/v1/apps/"), quoted("/api/v1/groups/")
+	s.href.groupLogo = quoted("/assets/img/logos/groups/okta-medium.png")
 	return s
 }
 
