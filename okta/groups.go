@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -139,10 +138,8 @@ func (c *Client) searchGroups(ctx context.Context, op, request, search string, e
 }
 
 // walkPages hands the first page (items, resp, err of the first call) and every following one
-// to each. Any failed page fails the walk. Okta cursors are opaque, so a loop can only be
-// recognised by a next link seen before (the SDK turns a folded Link header into a next link
-// equal to the current page, for one); and the SDK follows whatever path a link names, so a link
-// that leaves path is refused too.
+// to each. Any failed page fails the walk, and so does a next link that repeats an earlier one
+// or leaves path (checkNext).
 func walkPages[T any](ctx context.Context, c *Client, op, request, path string,
 	items []T, resp *sdk.Response, err error, each func(page int, items []T) error,
 ) error {
@@ -160,13 +157,8 @@ func walkPages[T any](ctx context.Context, c *Client, op, request, path string,
 		if !resp.HasNextPage() {
 			return nil
 		}
-		next := resp.NextPage
-		if seen[next] {
-			return c.malformed(op, request, page, "next link %s repeats an earlier one", next)
-		}
-		seen[next] = true
-		if nu, perr := url.Parse(next); perr != nil || nu.Path != path {
-			return c.malformed(op, request, page, "next link %s is not a page of %s", next, path)
+		if err := c.checkNext(op, request, path, page, resp.NextPage, seen); err != nil {
+			return err
 		}
 		var more []T
 		resp, err = resp.Next(ctx, &more)
@@ -278,23 +270,29 @@ func (c *Client) groupNames(ctx context.Context, ids []string) (map[string]strin
 	return names, nil
 }
 
-// groupMembers lists the Okta user ids of the group's members, sorted.
+// groupMembers lists the Okta user ids of the group's members, sorted. Only the ids are
+// decoded (decodeMemberPage): these listings run beside the app users listing, and decoding each
+// member into an sdk.User would take CPU from it.
 func (c *Client) groupMembers(ctx context.Context, id string) ([]string, error) {
 	path := groupsPath + "/" + id + "/users"
 	request := "GET " + path
+	first := path + query.NewQueryParams(query.WithLimit(GroupMembersPageLimit)).String()
 	seen := make(map[string]bool)
-	users, resp, err := c.sdk.Group.ListGroupUsers(ctx, id, query.NewQueryParams(query.WithLimit(GroupMembersPageLimit)))
-	err = walkPages(ctx, c, opListGroupMembers, request, path, users, resp, err, func(page int, us []*sdk.User) error {
+	err := c.walkRawPages(ctx, opListGroupMembers, request, path, first, func(page int, body []byte) error {
+		us, err := decodeMemberPage(body)
+		if err != nil {
+			return c.malformed(opListGroupMembers, request, page, "%w", err)
+		}
 		for i, u := range us {
 			switch {
 			case u == nil:
 				return c.malformed(opListGroupMembers, request, page, "entry %d of the page is null", i+1)
-			case u.Id == "":
+			case u.ID == "":
 				return c.malformed(opListGroupMembers, request, page, "user at position %d of the page: missing id", i+1)
-			case seen[u.Id]:
-				return c.malformed(opListGroupMembers, request, page, "user %s listed twice", u.Id)
+			case seen[u.ID]:
+				return c.malformed(opListGroupMembers, request, page, "user %s listed twice", u.ID)
 			}
-			seen[u.Id] = true
+			seen[u.ID] = true
 		}
 		return nil
 	})

@@ -149,6 +149,9 @@ func TestClient_ListAppUsers_MalformedPage(t *testing.T) {
 		{"NotAnArray", page{body: `{"id":"00u1"}`}, "cannot unmarshal"},
 		{"BadJSON", page{body: `[{"id":`}, "unexpected"},
 		{"HTMLBody", page{contentType: "text/html", body: "<html>login</html>"}, "could not build a response"},
+		// The SDK took such a page for an empty one, and its users for unassigned.
+		{"OctetStream", page{contentType: "application/octet-stream", body: body(t, appUser("00u1", nil))}, "could not build a response for type: application/octet-stream"},
+		{"TypeError", page{body: `[{"id":7}]`}, "cannot unmarshal number into Go struct field appUser.id of type string"},
 		{"NextLinkElsewhere", page{body: "[]", next: "https://acme.okta.com/api/v1/users?limit=200"}, "is not a page of /api/v1/apps/" + appID + "/users"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,6 +164,20 @@ func TestClient_ListAppUsers_MalformedPage(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// An answer without a body, or with null, is an empty page, as it was to the SDK; what follows
+// the first JSON value is not read.
+func TestClient_ListAppUsers_EmptyPages(t *testing.T) {
+	c, _ := scripted(t,
+		page{body: "", next: nextLink(1)},
+		page{body: " null ", next: nextLink(2)},
+		page{body: body(t, appUser("00u1", nil)) + "\n{}"},
+	)
+	users, err := c.ListAppUsers(t.Context())
+	if err != nil || strings.Join(ids(users), ",") != "00u1" {
+		t.Errorf("ListAppUsers = %v, %v; want 00u1", ids(users), err)
 	}
 }
 

@@ -31,7 +31,7 @@ var errDropped = errors.New("connection closed before a complete answer")
 // off, so waits are not doubled, and this wait has a clock tests can replace), and retries 5xx
 // answers, dropped connections and timeouts of GETs with backoff. It reads each answer whole
 // before handing it on, so that an answer cut off in the body is retried like one cut off in
-// the headers.
+// the headers; the body of a listing's page goes to the listing rather than the SDK (handOver).
 type transport struct {
 	base    http.RoundTripper
 	pace    *httpretry.Pacer
@@ -83,7 +83,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r = req.Clone(ctx)
 			r.Body = body
 		}
-		resp, err := t.attempt(ctx, r)
+		resp, body, err := t.attempt(ctx, r)
 		a := httpretry.Attempt{N: n, Idempotent: idempotent, Err: err, Bucket: bucket}
 		if resp != nil {
 			a.Status, a.Header = resp.StatusCode, resp.Header
@@ -98,9 +98,37 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case !retry && err != nil:
 			return nil, hideEOF(err)
 		case !retry:
+			handOver(ctx, resp, body)
 			return resp, nil
 		}
 	}
+}
+
+// pageBody receives the body of a successful answer in place of the SDK, for a listing that
+// decodes its pages itself (getPage). The SDK would decode each page into its models on the
+// goroutine that walks the cursor, delaying the request for the next page by as much.
+type pageBody struct {
+	body        []byte
+	contentType string
+	received    bool
+}
+
+type pageBodyKey struct{}
+
+func withPageBody(ctx context.Context, pb *pageBody) context.Context {
+	return context.WithValue(ctx, pageBodyKey{}, pb)
+}
+
+// handOver moves the body of an answer the SDK counts as a success (below 400) to the request's
+// pageBody, if it has one, and leaves the SDK an empty body, which it does not decode. Failures
+// keep their body: the SDK reads the Okta error from it.
+func handOver(ctx context.Context, resp *http.Response, body []byte) {
+	pb, _ := ctx.Value(pageBodyKey{}).(*pageBody)
+	if pb == nil || resp.StatusCode >= http.StatusBadRequest {
+		return
+	}
+	pb.body, pb.contentType, pb.received = body, resp.Header.Get("Content-Type"), true
+	resp.Body, resp.ContentLength = http.NoBody, 0
 }
 
 // rateBucket names the rate-limit bucket of an Okta path: Okta counts its limits per endpoint
@@ -117,26 +145,38 @@ func rateBucket(path string) string {
 	return strings.Join(parts, "/")
 }
 
-// attempt sends r once under the per-attempt timeout and reads the answer whole. On a failed
-// read it returns the response (status and headers, no body) together with the error.
-func (t *transport) attempt(ctx context.Context, r *http.Request) (*http.Response, error) {
+// attempt sends r once under the per-attempt timeout and reads the answer whole; the body is
+// both returned and left readable in the response. On a failed read it returns the response
+// (status and headers, no body) together with the error.
+func (t *transport) attempt(ctx context.Context, r *http.Request) (*http.Response, []byte, error) {
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	resp, err := t.base.RoundTrip(r.WithContext(actx))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	b, err := readAnswer(resp.Body, resp.ContentLength)
 	if err != nil {
-		return resp, fmt.Errorf("read answer to %s %s (status %d): %w", r.Method, r.URL.Path, resp.StatusCode, err)
+		return resp, nil, fmt.Errorf("read answer to %s %s (status %d): %w", r.Method, r.URL.Path, resp.StatusCode, err)
 	}
 	if len(b) > maxAnswerBytes {
-		return resp, fmt.Errorf("answer to %s %s exceeds %d bytes", r.Method, r.URL.Path, maxAnswerBytes)
+		return resp, nil, fmt.Errorf("answer to %s %s exceeds %d bytes", r.Method, r.URL.Path, maxAnswerBytes)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	resp.ContentLength = int64(len(b))
-	return resp, nil
+	return resp, b, nil
+}
+
+// readAnswer reads a body of size bytes (-1 when unknown) in one allocation when the size is
+// known, and up to one byte beyond maxAnswerBytes. A page of app users is about a megabyte.
+func readAnswer(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > maxAnswerBytes {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxAnswerBytes+1))
+	return buf.Bytes(), err
 }
 
 func hideEOF(err error) error {
