@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -122,9 +123,12 @@ func quoteSearch(s string) string {
 // searchGroups walks every page of GET /api/v1/groups?search=search and hands each group, id
 // checked, to each.
 func (c *Client) searchGroups(ctx context.Context, op, request, search string, each func(page int, g *sdk.Group) error) error {
-	groups, resp, err := c.sdk.Group.ListGroups(ctx,
-		query.NewQueryParams(query.WithSearch(search), query.WithLimit(groupSearchLimit)))
-	return walkPages(ctx, c, op, request, groupsPath, groups, resp, err, func(page int, gs []*sdk.Group) error {
+	first := groupsPath + query.NewQueryParams(query.WithSearch(search), query.WithLimit(groupSearchLimit)).String()
+	return c.walkRawPages(ctx, op, request, groupsPath, first, func(page int, body []byte) error {
+		var gs []*sdk.Group
+		if err := json.Unmarshal(body, &gs); err != nil {
+			return c.malformed(op, request, page, "%w", err)
+		}
 		for i, g := range gs {
 			if g == nil || g.Id == "" {
 				return c.malformed(op, request, page, "group at position %d of the page has no id", i+1)
@@ -135,35 +139,6 @@ func (c *Client) searchGroups(ctx context.Context, op, request, search string, e
 		}
 		return nil
 	})
-}
-
-// walkPages hands the first page (items, resp, err of the first call) and every following one
-// to each. Any failed page fails the walk, and so does a next link that repeats an earlier one
-// or leaves path (checkNext).
-func walkPages[T any](ctx context.Context, c *Client, op, request, path string,
-	items []T, resp *sdk.Response, err error, each func(page int, items []T) error,
-) error {
-	seen := make(map[string]bool)
-	for page := 1; ; page++ {
-		if err != nil {
-			return c.callError(op, request, page, resp, err)
-		}
-		if resp == nil {
-			return c.malformed(op, request, page, "no response")
-		}
-		if err := each(page, items); err != nil {
-			return err
-		}
-		if !resp.HasNextPage() {
-			return nil
-		}
-		if err := c.checkNext(op, request, path, page, resp.NextPage, seen); err != nil {
-			return err
-		}
-		var more []T
-		resp, err = resp.Next(ctx, &more)
-		items = more
-	}
 }
 
 // ListGroups returns the groups with these ids, in the order of ids (duplicates dropped), each

@@ -15,7 +15,7 @@ import (
 // for the app users, on another goroutine while the next page is in flight. The requests are the
 // SDK's (auth, Link headers, Okta error bodies); the transport does the retries and pacing.
 //
-// It checks what walkPages checks, in the same order: a failed page, then each, then the next
+// In order it checks: a failed page, then each, then the next
 // link, which must not repeat an earlier one nor leave path. The first error ends the walk.
 func (c *Client) walkRawPages(ctx context.Context, op, request, path, first string, each func(page int, body []byte) error) error {
 	re := c.sdk.CloneRequestExecutor()
