@@ -4,17 +4,17 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math"
 	"net"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/endpoint"
 )
 
 // minRSABits is the smallest private key accepted: Okta requires 2048-bit RSA keys for service
@@ -213,54 +213,10 @@ func checkToken(v *validator, env string, s Secret) {
 	}
 }
 
-// CheckBaseURL reports whether raw may be used as an API base URL: absolute, https (or http to a
-// loopback host when allowInsecure is set), with no credentials, query or fragment, since those
-// would leak into logs. name leads the message (e.g. "CLICKUP_SCIM_BASE_URL"), so that adapters
-// and Validate describe the same mistake in the same words. The message never repeats a part of
-// the URL that could hold a credential.
-func CheckBaseURL(name, raw string, allowInsecure bool) error {
-	if p := checkURL(raw, allowInsecure); p != "" {
-		return fmt.Errorf("%s: %s", name, p)
-	}
-	return nil
-}
-
+// checkURL applies the rule every base URL obeys (internal/endpoint) and says what is wrong, or "".
 func checkURL(raw string, allowInsecure bool) (problem string) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the whole URL, credentials included
-		}
-		return fmt.Sprintf("not a valid URL: %v", err)
-	}
-	if u.User != nil {
-		return "must not contain credentials (user:password@host); give the token in its own setting"
-	}
-	if u.Scheme == "" || u.Host == "" {
-		if strings.ContainsAny(raw, "@?#") {
-			return "must be an absolute URL like https://host/path"
-		}
-		return "must be an absolute URL like https://host/path, got " + show(raw)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "must not contain a query (?...) or fragment (#...)"
-	}
-	host := u.Hostname()
-	if host == "" {
-		return "has no host name"
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowInsecure {
-			return fmt.Sprintf("must use https, not http (%s): http is allowed only to a loopback address with SYNC_ALLOW_INSECURE_HTTP=true", show(redactedURL(u)))
-		}
-		if !IsLoopbackHost(host) {
-			return fmt.Sprintf("http is allowed only to a loopback address (127.0.0.0/8, ::1, localhost), not %s; use https", show(host))
-		}
-	default:
-		return fmt.Sprintf("must use https, not %s", show(u.Scheme))
+	if _, err := endpoint.Parse(raw, allowInsecure); err != nil {
+		return err.Error()
 	}
 	return ""
 }
@@ -282,28 +238,6 @@ func checkOrgURL(raw string, allowInsecure bool) string {
 		return fmt.Sprintf("must be the org's address without a path, like %s", show(u.Scheme+"://"+u.Host))
 	}
 	return ""
-}
-
-// redactedURL renders a URL that checkURL has already found free of credentials, query and
-// fragment; it rebuilds the URL from those parts anyway, so that it cannot leak if the order of
-// the checks changes.
-func redactedURL(u *url.URL) string {
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}
-
-// IsLoopbackHost reports whether host (a name or an address, with or without port or brackets)
-// is a loopback address: 127.0.0.0/8, ::1 (also IPv4-mapped), or the name localhost. Other names
-// are refused even when they resolve to loopback, since resolution can change after the check.
-func IsLoopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") || strings.EqualFold(host, "localhost.") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // checkPrivateKey parses the key as the OAuth client will, so a wrong or damaged key fails at
