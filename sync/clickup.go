@@ -54,3 +54,23 @@ type Roles interface {
 	// WorkspaceOwner returns the ClickUp user id of the Workspace owner.
 	WorkspaceOwner(ctx context.Context) (string, error)
 }
+
+// UserKey names the attribute a ClickUp user is looked up by.
+type UserKey string
+
+const (
+	ByExternalID UserKey = "externalId"
+	ByUserName   UserKey = "userName"
+	ByEmail      UserKey = "emails.value"
+)
+
+// UserFinder reads single ClickUp users, for the on-demand and event runs (DESIGN.md §10).
+type UserFinder interface {
+	// User returns the user with this SCIM id (GET /Users/{id}); ok is false, with no error, on
+	// 404.
+	User(ctx context.Context, id string) (u ClickUpUser, ok bool, err error)
+	// FindUsers returns every user, active or not, whose key equals value: case-sensitively for
+	// externalId, case-insensitively for userName and email. It filters on the service when the
+	// service supports filters, and reads the listing when it does not.
+	FindUsers(ctx context.Context, key UserKey, value string) ([]ClickUpUser, error)
+}

@@ -54,3 +54,24 @@ type Directory interface {
 	// no users, when any page fails or is malformed: a partial listing must never reach the planner.
 	ListAppUsers(ctx context.Context) ([]OktaUser, error)
 }
+
+// UserReader reads single users back from Okta. Its reads are independent of the listing: they
+// confirm a deactivation (DESIGN.md §7) and decide the on-demand and event runs (§10).
+type UserReader interface {
+	// AppUser returns the user's assignment of the app joined with its Okta user
+	// (GET /api/v1/apps/{appId}/users/{userId}?expand=user). ok is false, with no error, when
+	// Okta answers 404: the user is not assigned to the app (or does not exist).
+	AppUser(ctx context.Context, oktaUserID string) (u OktaUser, ok bool, err error)
+	// User returns the Okta user whose id or login is key (GET /api/v1/users/{key}), or, for an
+	// email that is no login, the one user with that primary email
+	// (search=profile.email eq "..."). Only the user's own fields are set: AppStatus and the role
+	// attributes are empty. ok is false, with no error, when no user has that key; an email
+	// shared by several users is an error.
+	User(ctx context.Context, key string) (u OktaUser, ok bool, err error)
+}
+
+// UserGroupReader lists the groups of one Okta user, for the Team memberships of an on-demand
+// run (GET /api/v1/users/{id}/groups).
+type UserGroupReader interface {
+	UserGroups(ctx context.Context, oktaUserID string) (groupIDs []string, err error)
+}

@@ -38,3 +38,9 @@ type TeamWorkspace interface {
 	UpdateTeamMembers(ctx context.Context, id string, add, remove []string) error
 	DeleteTeam(ctx context.Context, id string) error
 }
+
+// TeamReader reads one Team by id (GET /Groups/{id}), for the Team memberships of an on-demand
+// run; ok is false, with no error, on 404.
+type TeamReader interface {
+	Team(ctx context.Context, id string) (t ClickUpTeam, ok bool, err error)
+}
