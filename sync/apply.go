@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	gosync "sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ApplyOptions tune Apply.
@@ -11,11 +13,45 @@ type ApplyOptions struct {
 	// Concurrency bounds the writes in flight at once (default 4; the daemon's configuration
 	// defaults to config.DefaultConcurrency).
 	Concurrency int
-	// OnDone is called once per write entry after it finished, from Apply's goroutines, one call
-	// at a time.
-	OnDone func(Entry)
+	// OnStart, when set, is called with the entry's index in the plan just before its write is
+	// sent, from Apply's goroutines, one call at a time. An error stops that write before it is
+	// sent (the entry fails with it): a write that cannot be journaled is not made.
+	OnStart func(i int, e Entry) error
+	// OnDone is called with the entry's index once per write entry after it finished, from
+	// Apply's goroutines, one call at a time.
+	OnDone func(i int, e Entry)
 	// Teams applies team entries; plans with team entries need it.
 	Teams TeamWorkspace
+}
+
+// journal serialises the callbacks of one Apply.
+type journal struct {
+	mu  gosync.Mutex
+	opt ApplyOptions
+	out []Entry
+}
+
+func (j *journal) start(i int) error {
+	e := &j.out[i]
+	if j.opt.OnStart == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.opt.OnStart(i, *e); err != nil {
+		e.Outcome, e.Error = OutcomeFailed, "not sent: "+err.Error()
+		return err
+	}
+	return nil
+}
+
+func (j *journal) done(i int) {
+	if j.opt.OnDone == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.opt.OnDone(i, j.out[i])
 }
 
 // Apply carries out the plan's write entries and returns the plan with their outcomes. A failed
@@ -29,40 +65,31 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 		n = 4
 	}
 	out := p.withEntries(append([]Entry(nil), p.Entries...))
-	var (
-		wg  gosync.WaitGroup
-		mu  gosync.Mutex
-		sem = make(chan struct{}, n)
-	)
-	done := func(e *Entry) {
-		if opt.OnDone != nil {
-			mu.Lock()
-			opt.OnDone(*e)
-			mu.Unlock()
-		}
-	}
+	j := &journal{opt: opt, out: out.Entries}
+	var g errgroup.Group
+	g.SetLimit(n)
 	for i := range out.Entries {
-		if !out.Entries[i].Action.IsWrite() || out.Entries[i].Action.isTeam() || out.Entries[i].Outcome != OutcomePlanned {
+		e := &out.Entries[i]
+		if !e.Action.IsWrite() || e.Action.isTeam() || e.Outcome != OutcomePlanned {
 			continue
-		}
-		select {
-		case <-ctx.Done():
-		case sem <- struct{}{}:
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func(e *Entry) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			applyEntry(context.WithoutCancel(ctx), ws, e)
-			done(e)
-		}(&out.Entries[i])
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // stopped while waiting for a slot: not started, still planned
+			}
+			if j.start(i) == nil {
+				applyEntry(context.WithoutCancel(ctx), ws, e)
+			}
+			j.done(i)
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the goroutines report through the entries, never an error
 	if opt.Teams != nil && ctx.Err() == nil {
-		applyTeams(ctx, opt.Teams, out.Entries, n, done)
+		applyTeams(ctx, opt.Teams, out.Entries, n, j)
 	}
 	return out
 }

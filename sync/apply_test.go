@@ -121,10 +121,10 @@ func TestAppliedLinks(t *testing.T) {
 	d, a, opt := everyAction()
 	p := Apply(t.Context(), &recordingWorkspace{}, Diff(d, a, opt), ApplyOptions{})
 	links := p.AppliedLinks()
-	if links["00u1"] != "new-new.hire@x.io" || links["00u2"] != "12" || links["00u9"] != "1" {
+	if links[oid("00u1")] != "new-new.hire@x.io" || links[oid("00u2")] != "12" || links[oid("00u9")] != "1" {
 		t.Fatalf("links %v", links)
 	}
-	if _, ok := links["00u8"]; ok {
+	if _, ok := links[oid("00u8")]; ok {
 		t.Fatalf("an ambiguous match was linked: %v", links)
 	}
 }

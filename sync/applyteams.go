@@ -5,15 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	gosync "sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // applyTeams carries out the team entries once every user write is done, so a user created in
 // this run can join its Teams. Each Team's entries run in order (create or rename before
 // membership, as Okta's own push does); different Teams run concurrently.
-func applyTeams(ctx context.Context, tw TeamWorkspace, entries []Entry, n int, done func(*Entry)) {
+func applyTeams(ctx context.Context, tw TeamWorkspace, entries []Entry, n int, j *journal) {
 	created := make(map[string]string) // Okta user id -> ClickUp id, from this run's creates
-	byTeam := make(map[string][]*Entry)
+	byTeam := make(map[string][]int)
 	var order []string
 	for i := range entries {
 		e := &entries[i]
@@ -27,96 +28,117 @@ func applyTeams(ctx context.Context, tw TeamWorkspace, entries []Entry, n int, d
 		if _, ok := byTeam[k]; !ok {
 			order = append(order, k)
 		}
-		byTeam[k] = append(byTeam[k], e)
+		byTeam[k] = append(byTeam[k], i)
 	}
-	var (
-		wg  gosync.WaitGroup
-		sem = make(chan struct{}, n)
-	)
+	var g errgroup.Group
+	g.SetLimit(n)
 	for _, k := range order {
-		select {
-		case <-ctx.Done():
-		case sem <- struct{}{}:
-		}
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func(es []*Entry) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			applyTeam(context.WithoutCancel(ctx), tw, es, created, done)
-		}(byTeam[k])
+		g.Go(func() error {
+			if ctx.Err() == nil {
+				t := teamApply{tw: tw, entries: entries, created: created, j: j}
+				t.apply(context.WithoutCancel(ctx), byTeam[k])
+			}
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // outcomes are in the entries
 }
 
-func applyTeam(ctx context.Context, tw TeamWorkspace, es []*Entry, created map[string]string, done func(*Entry)) {
-	finish := func(e *Entry, err error) {
-		if err != nil {
-			e.Outcome, e.Error = OutcomeFailed, err.Error()
-		} else {
-			e.Outcome = OutcomeApplied
-		}
-		done(e)
+// teamApply applies the entries of one Team.
+type teamApply struct {
+	tw      TeamWorkspace
+	entries []Entry
+	created map[string]string
+	j       *journal
+}
+
+// finish records the outcome of entry i, unless the journal refused to let it start.
+func (t teamApply) finish(i int, err error) {
+	e := &t.entries[i]
+	if err != nil {
+		e.Outcome, e.Error = OutcomeFailed, err.Error()
+	} else {
+		e.Outcome = OutcomeApplied
 	}
+	t.j.done(i)
+}
+
+func (t teamApply) apply(ctx context.Context, idx []int) {
 	var teamID string
-	var members []*Entry
-	for _, e := range es {
+	var members []int
+	for _, i := range idx {
+		e := &t.entries[i]
+		if e.Action == ActionUpdateTeamMembers {
+			teamID = e.Team.ClickUpTeamID
+			members = append(members, i)
+			continue
+		}
+		if t.j.start(i) != nil {
+			t.j.done(i)
+			continue
+		}
 		switch e.Action {
 		case ActionCreateTeam:
 			ids := append([]string(nil), e.Team.Members...)
 			for _, o := range e.Team.Pending {
-				if c := created[o]; c != "" {
+				if c := t.created[o]; c != "" {
 					ids = append(ids, c)
 				}
 			}
-			t, err := tw.CreateTeam(ctx, e.Team.Name, ids)
+			created, err := t.tw.CreateTeam(ctx, e.Team.Name, ids)
 			if err == nil {
-				e.Team.ClickUpTeamID, teamID = t.ID, t.ID
+				e.Team.ClickUpTeamID, teamID = created.ID, created.ID
 			}
-			finish(e, wrapTeam("create team", e.Team.Name, err))
+			t.finish(i, wrapTeam("create team", e.Team.Name, err))
 		case ActionRenameTeam:
 			teamID = e.Team.ClickUpTeamID
-			finish(e, wrapTeam("rename team", e.Team.ClickUpTeamID, tw.RenameTeam(ctx, e.Team.ClickUpTeamID, e.Team.Name)))
+			t.finish(i, wrapTeam("rename team", e.Team.ClickUpTeamID, t.tw.RenameTeam(ctx, e.Team.ClickUpTeamID, e.Team.Name)))
 		case ActionDeleteTeam:
-			finish(e, wrapTeam("delete team", e.Team.ClickUpTeamID, tw.DeleteTeam(ctx, e.Team.ClickUpTeamID)))
-		case ActionUpdateTeamMembers:
-			teamID = e.Team.ClickUpTeamID
-			members = append(members, e)
+			t.finish(i, wrapTeam("delete team", e.Team.ClickUpTeamID, t.tw.DeleteTeam(ctx, e.Team.ClickUpTeamID)))
 		}
 	}
-	if len(members) == 0 {
-		return
+	if len(members) > 0 {
+		t.updateMembers(ctx, teamID, members)
 	}
+}
+
+// updateMembers makes one call for all of a Team's member changes; the adapter splits it into
+// requests the service accepts.
+func (t teamApply) updateMembers(ctx context.Context, teamID string, members []int) {
 	var add, remove []string
-	var ready []*Entry
-	for _, e := range members {
+	var ready []int
+	for _, i := range members {
+		e := &t.entries[i]
 		id := e.ClickUpUserID
 		if id == "" {
-			id = created[e.OktaUserID]
-			if id == "" {
-				finish(e, errors.New("not added: the user was not created"))
+			if id = t.created[e.OktaUserID]; id == "" {
+				t.finish(i, errors.New("not added: the user was not created"))
 				continue
 			}
 			e.ClickUpUserID = id
+		}
+		if t.j.start(i) != nil {
+			t.j.done(i)
+			continue
 		}
 		if e.Team.Remove {
 			remove = append(remove, id)
 		} else {
 			add = append(add, id)
 		}
-		ready = append(ready, e)
+		ready = append(ready, i)
 	}
 	if len(ready) == 0 {
 		return
 	}
 	sort.Strings(add)
 	sort.Strings(remove)
-	// One call per Team; the adapter splits it into requests the service accepts.
-	err := wrapTeam("update members of team", teamID, tw.UpdateTeamMembers(ctx, teamID, add, remove))
-	for _, e := range ready {
-		finish(e, err)
+	err := wrapTeam("update members of team", teamID, t.tw.UpdateTeamMembers(ctx, teamID, add, remove))
+	for _, i := range ready {
+		t.finish(i, err)
 	}
 }
 

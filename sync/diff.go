@@ -36,47 +36,51 @@ type Options struct {
 	// DeleteUnpushedTeams deletes the Team of a group that was pushed (it has a group link) and
 	// no longer is.
 	DeleteUnpushedTeams bool
+	// OrgExternalIDs holds externalIds shaped like Okta user ids that are not in the listing,
+	// checked against the Okta org (GET /api/v1/users/{id}): true when the org has that user,
+	// false when it answered 404 (the id came from another org). See Plan.Unverified.
+	OrgExternalIDs map[string]bool
 }
 
 // Diff computes the plan that makes actual match desired, following the rules of DESIGN.md §6.
 // It is pure: the same inputs always give the same plan, in the same order. It never changes
 // desired or actual, but the plan may point into actual.Users (Entry.Target) rather than copy
 // them, so the caller must not change actual.Users while the plan is in use.
+//
+// When the plan depends on whether an externalId belongs to this Okta org, it says so in
+// Plan.Unverified: the caller checks those ids and plans again with Options.OrgExternalIDs.
 func Diff(desired Desired, actual Actual, opt Options) Plan {
 	okta := sortedByID(desired.Users)
-	users := actual.Users // not copied: 18 MB at 100,000 users, and nothing here writes a user
-
-	m := newMatcher(users, opt.Links)
-	ms, touched := m.matchAll(okta, opt.Links)
+	m := matchUsers(okta, actual.Users, opt)
 	d := differ{
 		catalogue: actual.CustomRoles,
-		protected: keys(opt.Protected...),
+		protected: identityKeys(opt.Protected...),
 		ownerID:   actual.OwnerID,
 		m:         m,
-		matches:   ms,
 	}
-	d.plan.Links = make(map[string]string, ms.matched()) // sized up front: growing it rehashes 100,000 keys repeatedly
+	d.plan.Links = make(map[string]string, len(okta))
 	for o, c := range opt.Links {
-		if m.lookup(c) == nil {
+		if _, ok := m.clickupByID[c]; !ok {
 			if d.plan.Vanished == nil {
 				d.plan.Vanished = make(map[string]string)
 			}
 			d.plan.Vanished[o] = c
 		}
 	}
-	for i := range okta {
-		mt := ms.get(oktaSlot(okta, i), users)
+	for o := range okta {
+		mt := m.matches[o]
 		if mt.user != nil {
-			d.plan.Links[okta[i].ID] = mt.user.ID
+			d.plan.Links[okta[o].ID] = mt.user.ID
 		}
-		d.user(okta[i], mt)
+		d.user(okta[o], mt)
 	}
-	for i := range users {
-		if !touched[m.slot(int32(i))] {
-			d.unmatched(int32(i))
+	for c := range actual.Users {
+		if !m.considered[c] {
+			d.unmatched(c)
 		}
 	}
 	d.teams(desired, actual, opt, okta)
+	d.plan.Unverified = m.unverifiedIDs()
 	d.plan.sort()
 	return d.plan
 }
@@ -100,7 +104,6 @@ type differ struct {
 	protected []string
 	ownerID   string
 	m         *matcher
-	matches   matches
 	plan      Plan
 }
 
@@ -121,9 +124,8 @@ func (d *differ) protectedReason(u *ClickUpUser) string {
 	if u.ID == d.ownerID || u.Role.Base == RoleOwner {
 		return "Workspace owner"
 	}
-	var buf [3]string
-	for _, k := range appendKeys(buf[:0], u.ID, u.UserName, u.Email) {
-		if contains(d.protected, k) {
+	for _, k := range identityKeys(u.ID, u.UserName, u.Email) {
+		if containsString(d.protected, k) {
 			return "protected user (SYNC_PROTECTED_USERS)"
 		}
 	}
@@ -135,7 +137,7 @@ func (d *differ) user(o OktaUser, m match) {
 	if label == "" {
 		label = o.Email
 	}
-	if len(m.candidates) > 0 {
+	if m.kind == ambiguous {
 		if !o.Entitled() && !d.anyActive(m.candidates) {
 			return // nothing would be written whichever candidate is the right one
 		}
@@ -147,11 +149,15 @@ func (d *differ) user(o OktaUser, m match) {
 	}
 	u := m.user
 	if !o.Entitled() {
-		if u != nil && u.Active {
+		switch {
+		case u == nil || !u.Active:
+		case m.managed():
 			d.write(u, Entry{
 				Action: ActionDeactivate, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
 				Field: "active", From: "true", To: "false", Reason: notEntitledReason(o),
 			})
+		default:
+			d.notManaged(u, notEntitledReason(o)+", but the account was not created from Okta (no externalId of this org, no stored link); left as is")
 		}
 		return
 	}
@@ -204,7 +210,7 @@ func (d *differ) user(o OktaUser, m match) {
 
 func (d *differ) anyActive(ids []string) bool {
 	for _, id := range ids {
-		if u := d.m.lookup(id); u != nil && u.Active {
+		if c, ok := d.m.clickupByID[id]; ok && d.m.clickup[c].Active {
 			return true
 		}
 	}
@@ -250,37 +256,38 @@ func rolePtr(r Role) *Role {
 	return &r
 }
 
-// unmatched handles the ClickUp user at position i, which no Okta app user matched.
-func (d *differ) unmatched(i int32) {
-	u := &d.m.users[i]
-	if !u.Active || d.protectedReason(u) != "" && !d.managed(i) {
+// unmatched handles ClickUp user c, which no Okta app user matched: no longer assigned in Okta
+// when it is managed, else someone else's account.
+func (d *differ) unmatched(c int) {
+	u := &d.m.clickup[c]
+	if !u.Active {
 		return
 	}
-	if d.managed(i) {
-		d.write(u, Entry{
-			Action: ActionDeactivate, ClickUpUserID: u.ID, OktaUserID: d.oktaIDOf(i), User: u.UserName,
-			Field: "active", From: "true", To: "false", Reason: "no longer assigned in Okta",
-		})
+	managed, oktaID, _ := d.m.managedWithoutMatch(c)
+	if !managed {
+		d.notManaged(u, "active in ClickUp, not assigned in Okta, and not created from Okta; left as is")
 		return
 	}
-	d.add(Entry{
-		Action: ActionUnmanagedUser, ClickUpUserID: u.ID, User: u.UserName,
-		Reason: "active in ClickUp, not assigned in Okta, and not created from Okta; left as is",
+	d.write(u, Entry{
+		Action: ActionDeactivate, ClickUpUserID: u.ID, OktaUserID: oktaID, User: u.UserName,
+		Field: "active", From: "true", To: "false", Reason: "no longer assigned in Okta",
+		// Absent from the listing is what a short or wrong listing also looks like: the
+		// deactivation waits for an independent read to agree (DESIGN.md §7).
+		Confirm: true,
 	})
 }
 
-// managed reports whether u was provisioned from Okta: it carries an externalId (set on every
-// create, by Okta's push and by us) or a stored link. Only managed users are ever deactivated.
-func (d *differ) managed(i int32) bool {
-	_, linked := d.m.linkedTo(i)
-	return d.m.users[i].ExternalID != "" || linked
-}
-
-func (d *differ) oktaIDOf(i int32) string {
-	if o, ok := d.m.linkedTo(i); ok {
-		return o
+// notManaged reports an active account this product does not own, and never writes it. One whose
+// externalId came from another system says so in the reason, as the drift log's vocabulary has it.
+func (d *differ) notManaged(u *ClickUpUser, why string) {
+	if d.protectedReason(u) != "" {
+		return // never written either way; the owner is not drift
 	}
-	return d.m.users[i].ExternalID
+	e := Entry{Action: ActionUnmanagedUser, ClickUpUserID: u.ID, User: u.UserName, Reason: why}
+	if ext := u.ExternalID; ext != "" && d.m.foreign(ext) {
+		e.Field, e.From, e.Reason = "externalId", ext, ReasonForeignExternalID
+	}
+	d.add(e)
 }
 
 func notEntitledReason(o OktaUser) string {

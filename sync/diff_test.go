@@ -3,15 +3,27 @@ package sync
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
-func ok(id, login, role string) OktaUser {
-	return OktaUser{ID: id, Login: login, Email: login, FirstName: "F" + id, LastName: "L", AppStatus: "PROVISIONED", UserStatus: "ACTIVE", Role: role}
+// oid turns a short test id such as "00u1" into the shape of a real Okta user id ("00u" and 17
+// letters or digits), which the planner tells apart from externalIds set by other systems.
+func oid(short string) string {
+	if LooksLikeOktaUserID(short) || !strings.HasPrefix(short, "00u") || len(short) > 20 {
+		return short
+	}
+	return "00u" + strings.Repeat("0", 20-len(short)) + short[3:]
 }
 
+// ok is an entitled Okta user; id is a short test id (see oid).
+func ok(id, login, role string) OktaUser {
+	return OktaUser{ID: oid(id), Login: login, Email: login, FirstName: "F" + id, LastName: "L", AppStatus: "PROVISIONED", UserStatus: "ACTIVE", Role: role}
+}
+
+// cu is a ClickUp user; ext is a short test id (see oid), or any other externalId.
 func cu(id, ext, userName string, active bool, role BaseRole) ClickUpUser {
-	return ClickUpUser{ID: id, ExternalID: ext, UserName: userName, Email: userName, GivenName: "F" + ext, FamilyName: "L", Active: active, Role: Role{Base: role}}
+	return ClickUpUser{ID: id, ExternalID: oid(ext), UserName: userName, Email: userName, GivenName: "F" + ext, FamilyName: "L", Active: active, Role: Role{Base: role}}
 }
 
 func named(u ClickUpUser, given string) ClickUpUser {
@@ -72,7 +84,7 @@ func TestDiff(t *testing.T) {
 				"profile_drift_ignored ann.new@x.io email:ann@x.io>ann.new@x.io ignored",
 				"profile_drift_ignored ann.new@x.io userName:ann@x.io>ann.new@x.io ignored",
 			}},
-		{"entitled, name changed: drift ignored", []OktaUser{{ID: "00u1", Login: "ann@x.io", Email: "ann@x.io", FirstName: "Anne", LastName: "L", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
+		{"entitled, name changed: drift ignored", []OktaUser{{ID: oid("00u1"), Login: "ann@x.io", Email: "ann@x.io", FirstName: "Anne", LastName: "L", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
 			[]ClickUpUser{cu("7", "00u1", "ann@x.io", true, RoleMember)}, "", Options{},
 			[]string{"profile_drift_ignored ann@x.io name:F00u1 L>Anne L ignored"}},
 		{"entitled, inactive: reactivate", []OktaUser{ok("00u1", "ann@x.io", "member")},
@@ -91,7 +103,7 @@ func TestDiff(t *testing.T) {
 			[]ClickUpUser{cu("8", "00u2", "sam@x.io", true, RoleMember)}, "", Options{},
 			[]string{"deactivate sam@x.io active:true>false planned"}},
 		{"no longer assigned, linked by the store: deactivate", nil,
-			[]ClickUpUser{cu("8", "", "sam@x.io", true, RoleMember)}, "", Options{Links: map[string]string{"00u2": "8"}},
+			[]ClickUpUser{cu("8", "", "sam@x.io", true, RoleMember)}, "", Options{Links: map[string]string{oid("00u2"): "8"}},
 			[]string{"deactivate sam@x.io active:true>false planned"}},
 		{"not entitled, inactive: nothing", []OktaUser{suspended},
 			[]ClickUpUser{cu("8", "00u2", "sam@x.io", false, RoleMember)}, "", Options{}, []string{}},
@@ -163,7 +175,7 @@ func TestDiffMatching(t *testing.T) {
 			[]OktaUser{ok("00u1", "Ann@X.io", "")}, []ClickUpUser{named(cu("7", "", "ann@x.io", true, RoleMember), "F00u1")}, nil,
 			[]string{}},
 		{"email match when login differs",
-			[]OktaUser{{ID: "00u1", Login: "ann", Email: "ann@x.io", FirstName: "F", LastName: "L", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
+			[]OktaUser{{ID: oid("00u1"), Login: "ann", Email: "ann@x.io", FirstName: "F", LastName: "L", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
 			[]ClickUpUser{{ID: "7", UserName: "ann@x.io", Email: "ann@x.io", GivenName: "F", FamilyName: "L", Active: true, Role: Role{Base: RoleMember}}}, nil,
 			[]string{"profile_drift_ignored ann userName:ann@x.io>ann ignored"}},
 		{"externalId wins over a userName that now points elsewhere",
@@ -175,25 +187,25 @@ func TestDiffMatching(t *testing.T) {
 		{"link wins over externalId",
 			[]OktaUser{ok("00u1", "ann@x.io", "")},
 			[]ClickUpUser{named(cu("7", "", "ann@x.io", true, RoleMember), "F00u1"), cu("8", "00u1", "ann2@x.io", false, RoleMember)},
-			map[string]string{"00u1": "7"},
+			map[string]string{oid("00u1"): "7"},
 			[]string{}},
 		{"a user owned by another Okta user is not taken by email",
 			[]OktaUser{ok("00u1", "ann@x.io", "")},
 			[]ClickUpUser{cu("7", "00u9", "ann@x.io", true, RoleMember)}, nil,
 			[]string{"create_user ann@x.io role:>member planned", "deactivate ann@x.io active:true>false planned"}},
 		{"two candidates: ambiguous, no write to either",
-			[]OktaUser{{ID: "00u1", Login: "ann@x.io", Email: "a.n@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
+			[]OktaUser{{ID: oid("00u1"), Login: "ann@x.io", Email: "a.n@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
 			[]ClickUpUser{cu("7", "", "ann@x.io", true, RoleMember), cu("8", "", "a.n@x.io", true, RoleMember)}, nil,
 			[]string{"ambiguous_match ann@x.io :> failed"}},
 		{"two Okta users want one ClickUp user: ambiguous for both",
 			[]OktaUser{
-				{ID: "00u1", Login: "ann@x.io", Email: "ann@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"},
-				{ID: "00u2", Login: "ann2@x.io", Email: "ann@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"},
+				{ID: oid("00u1"), Login: "ann@x.io", Email: "ann@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"},
+				{ID: oid("00u2"), Login: "ann2@x.io", Email: "ann@x.io", AppStatus: "ACTIVE", UserStatus: "ACTIVE"},
 			},
 			[]ClickUpUser{cu("7", "", "ann@x.io", true, RoleMember)}, nil,
 			[]string{"ambiguous_match ann2@x.io :> failed", "ambiguous_match ann@x.io :> failed"}},
 		{"never matched on names",
-			[]OktaUser{{ID: "00u1", Login: "ann@x.io", Email: "ann@x.io", FirstName: "Ann", LastName: "Lee", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
+			[]OktaUser{{ID: oid("00u1"), Login: "ann@x.io", Email: "ann@x.io", FirstName: "Ann", LastName: "Lee", AppStatus: "ACTIVE", UserStatus: "ACTIVE"}},
 			[]ClickUpUser{{ID: "7", UserName: "other@x.io", Email: "other@x.io", GivenName: "Ann", FamilyName: "Lee", Active: true}}, nil,
 			[]string{"create_user ann@x.io role:>member planned", "unmanaged_user other@x.io :> ignored"}},
 	}
@@ -230,8 +242,8 @@ func TestDiffWithoutCatalogue(t *testing.T) {
 func TestDiffReportsVanishedLinks(t *testing.T) {
 	p := Diff(Desired{Users: []OktaUser{ok("00u1", "ann@x.io", "")}},
 		Actual{Users: []ClickUpUser{named(cu("8", "00u1", "ann@x.io", true, RoleMember), "F00u1")}},
-		Options{Links: map[string]string{"00u1": "7"}})
-	if p.Vanished["00u1"] != "7" || p.Links["00u1"] != "8" || p.Writes() != 0 {
+		Options{Links: map[string]string{oid("00u1"): "7"}})
+	if p.Vanished[oid("00u1")] != "7" || p.Links[oid("00u1")] != "8" || p.Writes() != 0 {
 		t.Fatalf("vanished %v links %v entries %q", p.Vanished, p.Links, compact(p))
 	}
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -52,15 +53,37 @@ func everyAction() (Desired, Actual, Options) {
 		},
 	}
 	d.Groups = []OktaGroup{
-		{ID: "00g1", Name: "Engineering", Members: []string{"00u1", "00u2", "00u5"}},
-		{ID: "00g2", Name: "Design", Members: []string{"00u3"}},
+		{ID: "00g1", Name: "Engineering", Members: []string{oid("00u1"), oid("00u2"), oid("00u5")}},
+		{ID: "00g2", Name: "Design", Members: []string{oid("00u3")}},
 	}
 	return d, a, Options{GroupLinks: map[string]string{"00g2": "t2", "00g3": "t3"}, DeleteUnpushedTeams: true}
 }
 
+// stubReader answers the single-user reads from a map of Okta users by id; any other id is
+// unknown (404).
+type stubReader map[string]OktaUser
+
+func (r stubReader) AppUser(_ context.Context, id string) (OktaUser, bool, error) {
+	u, ok := r[id]
+	return u, ok && u.AppStatus != "", nil
+}
+
+func (r stubReader) User(_ context.Context, key string) (OktaUser, bool, error) {
+	u, ok := r[key]
+	return u, ok, nil
+}
+
 func TestGoldenPlan(t *testing.T) {
 	d, a, opt := everyAction()
-	p := Diff(d, a, opt)
+	// Two more accounts absent from the listing: one created by another IdP (its externalId is a
+	// GUID), and one whose Okta user a second read still finds assigned.
+	a.Users = append(a.Users,
+		cu("22", "9c1f0e2a-4b7d-4e55-9a51-0f3b2c1d7e88", "migrated@x.io", true, RoleMember),
+		cu("23", "00u98", "still.here@x.io", true, RoleMember))
+	p, err := Confirm(t.Context(), Diff(d, a, opt), nil, stubReader{oid("00u98"): ok("00u98", "still.here@x.io", "member")}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[Action]bool{}
 	for _, e := range p.Entries {
 		seen[e.Action] = true

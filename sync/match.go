@@ -5,155 +5,317 @@ import (
 	"strings"
 )
 
-// match is the outcome of DESIGN.md §5 for one Okta user.
+// matchKind says how an Okta user was paired with a ClickUp user (DESIGN.md §5).
+type matchKind int
+
+const (
+	unmatched matchKind = iota
+	byStoredLink
+	byExternalID
+	byUserNameOrEmail
+	ambiguous // several ClickUp users could be this Okta user: no write for it
+)
+
+// match is what matching found for one Okta user.
 type match struct {
-	user       *ClickUpUser // nil when there is no ClickUp user
-	candidates []string     // ClickUp ids when the match is ambiguous
+	kind       matchKind
+	user       *ClickUpUser // for the three kinds that found one user
+	candidates []string     // ambiguous: the ClickUp ids that could be this user, sorted
 }
 
-// noUser is the position of no user.
-const noUser = -1
+// managed reports whether the match makes the ClickUp user this product's to deactivate: a
+// stored link, or an externalId that is this Okta user's id. A match by userName or email alone
+// is not, since the account may have been made by hand or by another IdP; adopting it records a
+// link, and from then on it is managed.
+func (m match) managed() bool {
+	return m.kind == byStoredLink || m.kind == byExternalID
+}
 
-// matcher pairs Okta users with ClickUp users: the stored link first, then externalId, then
-// userName or primary email, and never on names. A ClickUp user can belong to one Okta user only;
-// any doubt is reported as ambiguous rather than guessed, because a wrong match moves one person's
-// access to another.
+// noOne marks a ClickUp user no Okta user has claimed.
+const noOne = -1
+
+// matcher pairs Okta users with ClickUp users, in the three steps of DESIGN.md §5, and never on
+// names. A ClickUp user belongs to one Okta user at most; any doubt is reported as ambiguous
+// rather than guessed, because a wrong match moves one person's access to another.
 //
-// Users are referred to by their position in the caller's slice, and what is known per user is
-// kept in slices indexed by position rather than in maps keyed by id: at 100,000 users those maps
-// were most of the planner's memory.
+// Users are referred to by their index in the two slices. Nothing here writes to either slice.
 type matcher struct {
-	users []ClickUpUser    // actual.Users, the caller's own: never written
-	byID  map[string]int32 // the position of the last user with that id
-	// slots maps a position to its id's slot, byID's position for that id, so that state kept
-	// per slot is kept per id. It is nil unless ids repeat, which they never should.
-	slots  []int32
-	linked []storedLink // per slot, the store's links inverted; nil without links
+	okta    []OktaUser // sorted by id
+	clickup []ClickUpUser
+	orgIDs  map[string]bool // externalIds checked against the Okta org: present or not
+
+	clickupByID   map[string]int
+	linkOf        map[string]string // stored links: Okta id -> ClickUp id
+	linkedOktaIDs []string          // per ClickUp user: the Okta id its stored link names, or ""
+
+	matches    []match // per Okta user
+	claimedBy  []int   // per ClickUp user: the Okta user matched to it, or noOne
+	considered []bool  // per ClickUp user: matched, or a candidate of an ambiguous match
+	// unverified holds externalIds shaped like Okta user ids that are not in the listing and not
+	// checked yet, where the answer would change the plan.
+	unverified map[string]bool
 }
 
-type storedLink struct {
-	okta string
-	ok   bool
-}
-
-func newMatcher(users []ClickUpUser, links map[string]string) *matcher {
-	m := &matcher{users: users, byID: make(map[string]int32, len(users))}
-	repeated := false
-	for i := range users {
-		if _, ok := m.byID[users[i].ID]; ok {
-			repeated = true
-		}
-		m.byID[users[i].ID] = int32(i)
+func newMatcher(okta []OktaUser, clickup []ClickUpUser, opt Options) *matcher {
+	m := &matcher{
+		okta:        okta,
+		clickup:     clickup,
+		orgIDs:      opt.OrgExternalIDs,
+		clickupByID: make(map[string]int, len(clickup)),
+		linkOf:      opt.Links,
+		matches:     make([]match, len(okta)),
+		claimedBy:   make([]int, len(clickup)),
+		considered:  make([]bool, len(clickup)),
+		unverified:  map[string]bool{},
 	}
-	if repeated {
-		m.slots = make([]int32, len(users))
-		for i := range users {
-			m.slots[i] = m.byID[users[i].ID]
-		}
+	for c := range clickup {
+		m.clickupByID[clickup[c].ID] = c
+		m.claimedBy[c] = noOne
 	}
-	if len(links) > 0 {
-		m.linked = make([]storedLink, len(users))
-		for okta, cu := range links {
-			if s, ok := m.byID[cu]; ok {
-				m.linked[s] = storedLink{okta: okta, ok: true}
+	if len(opt.Links) > 0 {
+		m.linkedOktaIDs = make([]string, len(clickup))
+		for oktaID, clickupID := range opt.Links {
+			if c, ok := m.clickupByID[clickupID]; ok {
+				m.linkedOktaIDs[c] = oktaID
 			}
 		}
 	}
 	return m
 }
 
-// slot returns the slot of the user at position i.
-func (m *matcher) slot(i int32) int32 {
-	if m.slots == nil {
-		return i
+// matchUsers runs the three steps of DESIGN.md §5 in order; each step only looks at the Okta
+// users the steps before it left unmatched.
+func matchUsers(okta []OktaUser, clickup []ClickUpUser, opt Options) *matcher {
+	m := newMatcher(okta, clickup, opt)
+	m.matchStoredLinks()
+	m.matchExternalIDs()
+	m.matchUserNamesAndEmails()
+	return m
+}
+
+// matchStoredLinks is step 1: the link the store kept from an earlier run, when its ClickUp user
+// still exists. A link whose user vanished is ignored, and the user is matched again below.
+func (m *matcher) matchStoredLinks() {
+	if len(m.linkOf) == 0 {
+		return
 	}
-	return m.slots[i]
-}
-
-// lookup returns the user with ClickUp id id, or nil.
-func (m *matcher) lookup(id string) *ClickUpUser {
-	if i, ok := m.byID[id]; ok {
-		return &m.users[i]
+	for o := range m.okta {
+		if c, ok := m.clickupByID[m.linkOf[m.okta[o].ID]]; ok {
+			m.claim(o, c, byStoredLink)
+		}
 	}
-	return nil
 }
 
-// linkedTo returns the Okta id the store links the user at position i to.
-func (m *matcher) linkedTo(i int32) (string, bool) {
-	if m.linked == nil {
-		return "", false
+// matchExternalIDs is step 2: the SCIM externalId, which every create sets to the Okta user id
+// (ours and Okta's own push alike). Two ClickUp users carrying one Okta id is bad data: neither
+// is written until someone fixes it.
+func (m *matcher) matchExternalIDs() {
+	carriers := make(map[string][]int) // Okta id -> the ClickUp users carrying it; only ids wanted
+	for o := range m.okta {
+		if m.matches[o].kind == unmatched {
+			carriers[m.okta[o].ID] = nil
+		}
 	}
-	l := m.linked[m.slot(i)]
-	return l.okta, l.ok
+	if len(carriers) == 0 {
+		return
+	}
+	for c := range m.clickup {
+		ext := m.clickup[c].ExternalID
+		if cs, wanted := carriers[ext]; wanted && ext != "" {
+			carriers[ext] = append(cs, c)
+		}
+	}
+	for o := range m.okta {
+		if m.matches[o].kind != unmatched {
+			continue
+		}
+		switch cs := carriers[m.okta[o].ID]; len(cs) {
+		case 0:
+		case 1:
+			m.claim(o, cs[0], byExternalID)
+		default:
+			m.setAmbiguous(o, cs)
+		}
+	}
 }
 
-// userIndex maps keys (externalIds, or lower-cased userNames and emails) to the positions of the
-// users that have them, in slice order. Only keys asked for beforehand are indexed: in a steady
-// run nearly every Okta user is linked, and indexing all 100,000 users for the few that are not
-// cost megabytes. Nearly every key has one user, kept inline; only shared keys get a slice.
-type userIndex struct {
-	one  map[string]int32   // the key's only user, or noUser while it has none
-	many map[string][]int32 // keys of several users
+// matchUserNamesAndEmails is step 3: the ClickUp userName or primary email equal, ignoring case,
+// to the Okta login or email, among ClickUp users no other Okta user owns. It matches only when
+// the Okta user has exactly one candidate and no other Okta user wants that candidate too.
+func (m *matcher) matchUserNamesAndEmails() {
+	var waiting []int // Okta users still unmatched
+	byKey := make(map[string][]int)
+	for o := range m.okta {
+		if m.matches[o].kind != unmatched {
+			continue
+		}
+		waiting = append(waiting, o)
+		for _, k := range identityKeys(m.okta[o].Login, m.okta[o].Email) {
+			byKey[k] = nil
+		}
+	}
+	if len(waiting) == 0 {
+		return
+	}
+	for c := range m.clickup {
+		for _, k := range identityKeys(m.clickup[c].UserName, m.clickup[c].Email) {
+			if cs, wanted := byKey[k]; wanted {
+				byKey[k] = append(cs, c)
+			}
+		}
+	}
+
+	candidates := make(map[int][]int, len(waiting)) // Okta user -> its ClickUp candidates
+	wantedBy := make(map[int]int)                   // ClickUp user -> how many Okta users want it
+	for _, o := range waiting {
+		var cs []int
+		for _, k := range identityKeys(m.okta[o].Login, m.okta[o].Email) {
+			for _, c := range byKey[k] {
+				if !containsInt(cs, c) && !m.ownedByAnother(c, o) {
+					cs = append(cs, c)
+				}
+			}
+		}
+		candidates[o] = cs
+		for _, c := range cs {
+			wantedBy[c]++
+		}
+	}
+	for _, o := range waiting {
+		switch cs := candidates[o]; {
+		case len(cs) == 0:
+		case len(cs) == 1 && wantedBy[cs[0]] == 1:
+			m.claim(o, cs[0], byUserNameOrEmail)
+		default:
+			m.setAmbiguous(o, cs)
+		}
+	}
 }
 
-func newUserIndex(n int) userIndex {
-	return userIndex{one: make(map[string]int32, n)}
+// ownedByAnother reports whether ClickUp user c belongs to an Okta user other than o: by a stored
+// link, by a match made above, or by an externalId that names another user of this Okta org.
+func (m *matcher) ownedByAnother(c, o int) bool {
+	oktaID := m.okta[o].ID
+	if m.linkedOktaIDs != nil && m.linkedOktaIDs[c] != "" && m.linkedOktaIDs[c] != oktaID {
+		return true
+	}
+	if other := m.claimedBy[c]; other != noOne && other != o {
+		return true
+	}
+	ext := m.clickup[c].ExternalID
+	return ext != "" && ext != oktaID && !m.foreign(ext)
 }
 
-// want makes k a key to index; every want comes before the first add.
-func (x userIndex) want(k string) {
-	x.one[k] = noUser
+// foreign reports whether an externalId was set by another system than this Okta org: it is not
+// shaped like an Okta user id, or the org said it has no such user. An id shaped like one but
+// neither listed nor checked yet is taken as this org's until checked, and noted so the caller
+// can check it: guessing "foreign" could hand one person's account to another.
+func (m *matcher) foreign(ext string) bool {
+	if !LooksLikeOktaUserID(ext) {
+		return true
+	}
+	if m.listed(ext) {
+		return false
+	}
+	exists, checked := m.orgIDs[ext]
+	if !checked {
+		m.unverified[ext] = true
+		return false
+	}
+	return !exists
 }
 
-// add records the user at position i under k, when k is wanted.
-func (x *userIndex) add(k string, i int32) {
-	j, ok := x.one[k]
+// listed reports whether the Okta listing has a user with this id.
+func (m *matcher) listed(oktaID string) bool {
+	i := sort.Search(len(m.okta), func(i int) bool { return m.okta[i].ID >= oktaID })
+	return i < len(m.okta) && m.okta[i].ID == oktaID
+}
+
+// claim pairs Okta user o with ClickUp user c. When another Okta user already holds c through an
+// identifier as strong, both are reported as ambiguous: that is bad data, not a choice to make.
+func (m *matcher) claim(o, c int, kind matchKind) {
+	m.considered[c] = true
+	if other := m.claimedBy[c]; other != noOne && other != o {
+		m.setAmbiguous(other, []int{c})
+		m.setAmbiguous(o, []int{c})
+		return
+	}
+	m.claimedBy[c] = o
+	m.matches[o] = match{kind: kind, user: &m.clickup[c]}
+}
+
+// setAmbiguous records that Okta user o could be any of cs (added to the candidates it has).
+func (m *matcher) setAmbiguous(o int, cs []int) {
+	ids := m.matches[o].candidates
+	for _, c := range cs {
+		m.considered[c] = true
+		if id := m.clickup[c].ID; !containsString(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	m.matches[o] = match{kind: ambiguous, candidates: ids}
+}
+
+// managedWithoutMatch reports whether ClickUp user c, which no Okta user in the listing matched,
+// is this product's: it carries a stored link, or an externalId of this Okta org. foreignID is
+// set when the externalId came from another system.
+func (m *matcher) managedWithoutMatch(c int) (managed bool, oktaID string, foreignID bool) {
+	if m.linkedOktaIDs != nil && m.linkedOktaIDs[c] != "" {
+		return true, m.linkedOktaIDs[c], false
+	}
+	ext := m.clickup[c].ExternalID
 	switch {
-	case !ok:
-		if us, ok := x.many[k]; ok {
-			x.many[k] = append(us, i)
-		}
-	case j == noUser:
-		x.one[k] = i
+	case ext == "":
+		return false, "", false
+	case m.foreign(ext):
+		return false, "", true
 	default:
-		if x.many == nil {
-			x.many = make(map[string][]int32)
-		}
-		x.many[k] = []int32{j, i}
-		delete(x.one, k)
+		return true, ext, false
 	}
 }
 
-// get returns the positions of the users with key k; buf holds a single one.
-func (x userIndex) get(k string, buf *[1]int32) []int32 {
-	if i, ok := x.one[k]; ok {
-		if i == noUser {
-			return nil
-		}
-		buf[0] = i
-		return buf[:]
+// Unverified returns, sorted, the externalIds shaped like Okta user ids that matching had to take
+// as this org's without knowing.
+func (m *matcher) unverifiedIDs() []string {
+	if len(m.unverified) == 0 {
+		return nil
 	}
-	return x.many[k]
+	ids := make([]string, 0, len(m.unverified))
+	for id := range m.unverified {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
-// keys returns the distinct, non-empty, lower-cased identifiers.
-func keys(vs ...string) []string {
-	return appendKeys(nil, vs...)
+// LooksLikeOktaUserID reports whether s has the shape of an Okta user id: "00u" and 17 letters or
+// digits. An externalId of any other shape was set by another system.
+func LooksLikeOktaUserID(s string) bool {
+	if len(s) != 20 || !strings.HasPrefix(s, "00u") {
+		return false
+	}
+	for _, r := range s[3:] {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
-// appendKeys is keys appending to dst, so that callers looping over every user can pass a buffer
-// on their stack instead of allocating a slice per user.
-func appendKeys(dst []string, vs ...string) []string {
+// identityKeys returns the distinct, non-empty, lower-cased identifiers among vs.
+func identityKeys(vs ...string) []string {
+	var keys []string
 	for _, v := range vs {
 		k := strings.ToLower(strings.TrimSpace(v))
-		if k != "" && !contains(dst, k) {
-			dst = append(dst, k)
+		if k != "" && !containsString(keys, k) {
+			keys = append(keys, k)
 		}
 	}
-	return dst
+	return keys
 }
 
-func contains(vs []string, v string) bool {
+func containsString(vs []string, v string) bool {
 	for _, x := range vs {
 		if x == v {
 			return true
@@ -162,218 +324,11 @@ func contains(vs []string, v string) bool {
 	return false
 }
 
-// oktaSlot is the position of the first Okta user with okta[i]'s id. State per Okta id is kept
-// per slot; okta is sorted by id, so a repeated id, which it should never have, is adjacent.
-func oktaSlot(okta []OktaUser, i int) int32 {
-	for i > 0 && okta[i-1].ID == okta[i].ID {
-		i--
-	}
-	return int32(i)
-}
-
-// matches holds the outcome per Okta slot: the ClickUp user's position, or noUser and, when the
-// match is ambiguous, the candidates. Slices rather than a map keyed by Okta id, for memory.
-type matches struct {
-	user      []int32
-	ambiguous map[int32][]string
-}
-
-func (ms *matches) set(s, u int32) {
-	ms.user[s] = u
-	delete(ms.ambiguous, s)
-}
-
-func (ms *matches) setAmbiguous(s int32, ids []string) {
-	ms.user[s] = noUser
-	ms.ambiguous[s] = ids
-}
-
-func (ms matches) get(s int32, users []ClickUpUser) match {
-	if u := ms.user[s]; u != noUser {
-		return match{user: &users[u]}
-	}
-	return match{candidates: ms.ambiguous[s]}
-}
-
-// matched counts the Okta users matched to a ClickUp user.
-func (ms matches) matched() int {
-	n := 0
-	for _, u := range ms.user {
-		if u != noUser {
-			n++
-		}
-	}
-	return n
-}
-
-// matchAll returns a match for every Okta user (by slot) and, per ClickUp slot, whether any Okta
-// user matched or might have matched it, so that the latter are never treated as unassigned.
-func (m *matcher) matchAll(okta []OktaUser, links map[string]string) (ms matches, touched []bool) {
-	ms = matches{user: make([]int32, len(okta)), ambiguous: make(map[int32][]string)}
-	for s := range ms.user {
-		ms.user[s] = noUser
-	}
-	claimed := make([]int32, len(m.users)) // ClickUp slot -> Okta slot, or noUser
-	for s := range claimed {
-		claimed[s] = noUser
-	}
-	touched = make([]bool, len(m.users))
-
-	claim := func(s, u int32) {
-		us := m.slot(u)
-		if other := claimed[us]; other != noUser && other != s {
-			// Two Okta users resolve to one ClickUp user through strong identifiers: that is bad
-			// data, and neither gets a write until it is fixed.
-			ms.setAmbiguous(other, appendUnique(ms.ambiguous[other], m.users[u].ID))
-			ms.setAmbiguous(s, []string{m.users[u].ID})
-			touched[us] = true
-			return
-		}
-		claimed[us] = s
-		ms.set(s, u)
-		touched[us] = true
-	}
-	linkedUser := func(o *OktaUser) int32 {
-		if id, ok := links[o.ID]; ok {
-			if u, ok := m.byID[id]; ok {
-				return u
-			}
-		}
-		return noUser
-	}
-	var buf [1]int32
-
-	// Pass 1: strong identifiers.
-	unlinked := 0
-	for i := range okta {
-		if linkedUser(&okta[i]) == noUser {
-			unlinked++
-		}
-	}
-	byExternal := newUserIndex(unlinked)
-	for i := range okta {
-		if linkedUser(&okta[i]) == noUser {
-			byExternal.want(okta[i].ID)
-		}
-	}
-	for i := range m.users {
-		if id := m.users[i].ExternalID; id != "" {
-			byExternal.add(id, int32(i))
-		}
-	}
-	var weak []int32 // positions in okta
-	for i := range okta {
-		o, s := &okta[i], oktaSlot(okta, i)
-		if u := linkedUser(o); u != noUser {
-			claim(s, u)
-			continue
-		}
-		switch ext := byExternal.get(o.ID, &buf); len(ext) {
-		case 0:
-			weak = append(weak, int32(i))
-		case 1:
-			claim(s, ext[0])
-		default:
-			ms.setAmbiguous(s, m.idsOf(ext))
-			for _, u := range ext {
-				touched[m.slot(u)] = true
-			}
-		}
-	}
-	if len(weak) == 0 {
-		return ms, touched
-	}
-
-	// Pass 2: userName or email, only among ClickUp users no other Okta user owns.
-	var kb [2]string
-	byKey := newUserIndex(2 * len(weak))
-	for _, i := range weak {
-		for _, k := range appendKeys(kb[:0], okta[i].Login, okta[i].Email) {
-			byKey.want(k)
-		}
-	}
-	for i := range m.users {
-		for _, k := range appendKeys(kb[:0], m.users[i].UserName, m.users[i].Email) {
-			byKey.add(k, int32(i))
-		}
-	}
-	wanted := make([]int32, len(m.users)) // ClickUp slot -> how many weak Okta users want it
-	start := make([]int32, len(weak)+1)   // the candidates of weak[w] are cands[start[w]:start[w+1]]
-	var cands []int32
-	for w, i := range weak {
-		o, s := &okta[i], oktaSlot(okta, int(i))
-		first := len(cands)
-		for _, k := range appendKeys(kb[:0], o.Login, o.Email) {
-			for _, u := range byKey.get(k, &buf) {
-				if m.ownedByOther(u, s, o.ID, claimed) || m.containsSlot(cands[first:], u) {
-					continue
-				}
-				cands = append(cands, u)
-			}
-		}
-		start[w+1] = int32(len(cands))
-		for _, u := range cands[first:] {
-			wanted[m.slot(u)]++
-		}
-	}
-	for w, i := range weak {
-		// A repeated Okta id takes the candidates of its last user, as when they were kept by id.
-		last := w
-		for last+1 < len(weak) && okta[weak[last+1]].ID == okta[i].ID {
-			last++
-		}
-		cs, s := cands[start[last]:start[last+1]], oktaSlot(okta, int(i))
-		switch {
-		case len(cs) == 0:
-			ms.set(s, noUser)
-		case len(cs) == 1 && wanted[m.slot(cs[0])] == 1:
-			claim(s, cs[0])
-		default:
-			ms.setAmbiguous(s, m.idsOf(cs))
-			for _, u := range cs {
-				touched[m.slot(u)] = true
-			}
-		}
-	}
-	return ms, touched
-}
-
-// ownedByOther reports whether the user at position u belongs to an Okta user other than the one
-// with slot s and id oktaID: by a stored link, by its externalId, or by a strong match made in
-// this run.
-func (m *matcher) ownedByOther(u, s int32, oktaID string, claimed []int32) bool {
-	if o, ok := m.linkedTo(u); ok && o != oktaID {
-		return true
-	}
-	if ext := m.users[u].ExternalID; ext != "" && ext != oktaID {
-		return true
-	}
-	c := claimed[m.slot(u)]
-	return c != noUser && c != s
-}
-
-// containsSlot reports whether us holds a user with u's id.
-func (m *matcher) containsSlot(us []int32, u int32) bool {
-	for _, x := range us {
-		if m.slot(x) == m.slot(u) {
+func containsInt(vs []int, v int) bool {
+	for _, x := range vs {
+		if x == v {
 			return true
 		}
 	}
 	return false
-}
-
-func (m *matcher) idsOf(us []int32) []string {
-	ids := make([]string, 0, len(us))
-	for _, u := range us {
-		ids = append(ids, m.users[u].ID)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-func appendUnique(vs []string, v string) []string {
-	if contains(vs, v) {
-		return vs
-	}
-	return append(vs, v)
 }

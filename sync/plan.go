@@ -21,25 +21,33 @@ const (
 	ActionUpdateTeamMembers   Action = "update_team_members"
 	ActionDeleteTeam          Action = "delete_team"
 	ActionTeamMemberDrift     Action = "team_member_drift"
+	// ActionUnconfirmedDeactivation replaces a deactivation that the independent read made
+	// after the plan did not confirm (DESIGN.md §7): nothing is written, and the run fails.
+	ActionUnconfirmedDeactivation Action = "unconfirmed_deactivation"
 )
+
+// ReasonForeignExternalID is the reason of an unmanaged_user whose externalId was set by
+// another system than this Okta org (another IdP, another org): it is never deactivated.
+const ReasonForeignExternalID = "foreign_external_id"
 
 // actionOrder is the order of a plan: writes first, in the order they are safest to apply (new
 // access before lost access), then the entries an admin should read.
 var actionOrder = map[Action]int{
-	ActionCreateUser:          0,
-	ActionReactivate:          1,
-	ActionUpdateRole:          2,
-	ActionDeactivate:          3,
-	ActionCreateTeam:          4,
-	ActionRenameTeam:          5,
-	ActionUpdateTeamMembers:   6,
-	ActionDeleteTeam:          7,
-	ActionInvalidRole:         8,
-	ActionAmbiguousMatch:      9,
-	ActionProtected:           10,
-	ActionUnmanagedUser:       11,
-	ActionTeamMemberDrift:     12,
-	ActionProfileDriftIgnored: 13,
+	ActionCreateUser:              0,
+	ActionReactivate:              1,
+	ActionUpdateRole:              2,
+	ActionDeactivate:              3,
+	ActionCreateTeam:              4,
+	ActionRenameTeam:              5,
+	ActionUpdateTeamMembers:       6,
+	ActionDeleteTeam:              7,
+	ActionInvalidRole:             8,
+	ActionAmbiguousMatch:          9,
+	ActionUnconfirmedDeactivation: 10,
+	ActionProtected:               11,
+	ActionUnmanagedUser:           12,
+	ActionTeamMemberDrift:         13,
+	ActionProfileDriftIgnored:     14,
 }
 
 // Known reports whether a is one of the actions a plan can hold.
@@ -70,7 +78,7 @@ func (a Action) isTeam() bool {
 // IsFailure reports whether the entry alone makes the run fail: something Okta asks for cannot be
 // done until an admin fixes the data.
 func (a Action) IsFailure() bool {
-	return a == ActionInvalidRole || a == ActionAmbiguousMatch
+	return a == ActionInvalidRole || a == ActionAmbiguousMatch || a == ActionUnconfirmedDeactivation
 }
 
 // Outcome is what became of an entry.
@@ -82,6 +90,9 @@ const (
 	OutcomeFailed  Outcome = "failed"
 	OutcomeHeld    Outcome = "held"
 	OutcomeIgnored Outcome = "ignored"
+	// OutcomeUnknown is a write that was sent but whose answer was never recorded (the process
+	// died, or the answer was lost): the next run's fresh read settles what it did.
+	OutcomeUnknown Outcome = "unknown"
 )
 
 // Entry is one line of a plan: a change to make, or a difference that is reported but not written.
@@ -102,6 +113,9 @@ type Entry struct {
 	Target  *ClickUpUser `json:"-"` // update_role, reactivate: the user as listed
 	Role    *Role        `json:"-"` // update_role, reactivate: the role to set
 	Team    *TeamRef     `json:"-"` // team actions
+	// Confirm marks a deactivation planned because the user is absent from the Okta listing: it
+	// is written only once an independent read agrees (Confirm in confirm.go).
+	Confirm bool `json:"-"`
 }
 
 // TeamRef is what a team entry needs to be applied.
@@ -127,6 +141,9 @@ type Plan struct {
 	// Vanished maps Okta user ids to stored links whose ClickUp user no longer exists; those
 	// users were matched again (or not) without the link.
 	Vanished map[string]string `json:"-"`
+	// Unverified lists the externalIds shaped like Okta user ids, absent from the listing, that
+	// the plan had to take as this org's: check them and plan again (Options.OrgExternalIDs).
+	Unverified []string `json:"-"`
 }
 
 // AppliedLinks returns Links plus the users this plan created, once applied.

@@ -51,7 +51,7 @@ func BenchmarkPlan100k(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		n++
-		p, _, err := CheckRails(d, a, Diff(d, a, Options{}), Rails{MaxDeactivations: 10, MaxDeactivationPercent: 10}, nil)
+		p, _, err := checkRails(d, a, Diff(d, a, Options{}), Rails{MaxDeactivations: 10, MaxDeactivationPercent: 10}, nil)
 		if err != nil || p.Writes() != 0 {
 			b.Fatalf("writes %d, err %v", p.Writes(), err)
 		}

@@ -65,7 +65,7 @@ func (s Summary) headline() string {
 		line += "; reported: " + strings.Join(notes, ", ")
 	}
 	var outcomes []string
-	for _, o := range []Outcome{OutcomePlanned, OutcomeApplied, OutcomeFailed, OutcomeHeld, OutcomeIgnored} {
+	for _, o := range []Outcome{OutcomePlanned, OutcomeApplied, OutcomeFailed, OutcomeUnknown, OutcomeHeld, OutcomeIgnored} {
 		if n := s.Outcomes[o]; n > 0 {
 			outcomes = append(outcomes, fmt.Sprintf("%d %s", n, o))
 		}

@@ -15,7 +15,7 @@ func (d *differ) teams(desired Desired, actual Actual, opt Options, okta []OktaU
 	if len(desired.Groups) == 0 && !(opt.DeleteUnpushedTeams && len(opt.GroupLinks) > 0) {
 		return
 	}
-	members := d.memberResolver(okta)
+	members := d.memberResolver()
 	byID := make(map[string]*ClickUpTeam, len(actual.Teams))
 	byName := make(map[string][]*ClickUpTeam)
 	linkedTo := make(map[string]string, len(opt.GroupLinks)) // team id -> group id
@@ -141,43 +141,31 @@ func sortedHas(sorted []string, v string) bool {
 	return i < len(sorted) && sorted[i] == v
 }
 
-// memberResolver answers who of a group belongs in its Team. It reads the matcher and the sorted
-// Okta users instead of building maps by id of its own: five of them were 100,000 entries each.
+// memberResolver answers who of a group belongs in its Team, from the matching and the plan.
 type memberResolver struct {
 	m       *matcher
-	okta    []OktaUser        // sorted by id
-	active  []bool            // per ClickUp slot: active once the plan is applied
+	active  []bool            // per ClickUp user: active once the plan is applied
 	created map[string]bool   // Okta ids this plan creates
 	links   map[string]string // Okta id -> ClickUp id
-	matched []int32           // per ClickUp slot: the Okta slot matched to it, or noUser
 }
 
-func (d *differ) memberResolver(okta []OktaUser) memberResolver {
+func (d *differ) memberResolver() memberResolver {
 	m := d.m
-	r := memberResolver{
-		m: m, okta: okta, active: make([]bool, len(m.users)), created: map[string]bool{}, links: d.plan.Links,
-		matched: make([]int32, len(m.users)),
-	}
-	for i := range m.users {
-		r.active[i] = m.users[i].Active
-		r.matched[i] = noUser
-	}
-	for s, u := range d.matches.user {
-		if u != noUser {
-			r.matched[m.slot(u)] = int32(s)
-		}
+	r := memberResolver{m: m, active: make([]bool, len(m.clickup)), created: map[string]bool{}, links: d.plan.Links}
+	for c := range m.clickup {
+		r.active[c] = m.clickup[c].Active
 	}
 	for _, e := range d.plan.Entries {
 		switch e.Action {
 		case ActionCreateUser:
 			r.created[e.OktaUserID] = true
 		case ActionReactivate:
-			if s, ok := m.byID[e.ClickUpUserID]; ok {
-				r.active[s] = true
+			if c, ok := m.clickupByID[e.ClickUpUserID]; ok {
+				r.active[c] = true
 			}
 		case ActionDeactivate:
-			if s, ok := m.byID[e.ClickUpUserID]; ok {
-				r.active[s] = false
+			if c, ok := m.clickupByID[e.ClickUpUserID]; ok {
+				r.active[c] = false
 			}
 		}
 	}
@@ -203,17 +191,18 @@ func (r memberResolver) of(g OktaGroup) (want, pending []string) {
 }
 
 func (r memberResolver) isActive(clickupID string) bool {
-	s, ok := r.m.byID[clickupID]
-	return ok && r.active[s]
+	c, ok := r.m.clickupByID[clickupID]
+	return ok && r.active[c]
 }
 
-// oktaUser returns the last Okta user with this id, or nil.
+// oktaUser returns the Okta user with this id, or nil.
 func (r memberResolver) oktaUser(id string) *OktaUser {
-	i := sort.Search(len(r.okta), func(i int) bool { return r.okta[i].ID > id }) - 1
-	if i < 0 || r.okta[i].ID != id {
+	okta := r.m.okta
+	i := sort.Search(len(okta), func(i int) bool { return okta[i].ID >= id })
+	if i == len(okta) || okta[i].ID != id {
 		return nil
 	}
-	return &r.okta[i]
+	return &okta[i]
 }
 
 func (r memberResolver) oktaLabel(id string) string {
@@ -225,15 +214,20 @@ func (r memberResolver) oktaLabel(id string) string {
 
 // oktaOf returns the id of the Okta user matched to this ClickUp user, or "".
 func (r memberResolver) oktaOf(clickupID string) string {
-	if s, ok := r.m.byID[clickupID]; ok && r.matched[s] != noUser {
-		return r.okta[r.matched[s]].ID
+	c, ok := r.m.clickupByID[clickupID]
+	if !ok || r.m.claimedBy[c] == noOne {
+		return ""
 	}
-	return ""
+	o := r.m.claimedBy[c]
+	if r.m.matches[o].kind == ambiguous { // claimed, then contested by another Okta user
+		return ""
+	}
+	return r.m.okta[o].ID
 }
 
 func (r memberResolver) label(clickupID string) string {
-	if u := r.m.lookup(clickupID); u != nil && u.UserName != "" {
-		return u.UserName
+	if c, ok := r.m.clickupByID[clickupID]; ok && r.m.clickup[c].UserName != "" {
+		return r.m.clickup[c].UserName
 	}
 	return clickupID
 }
