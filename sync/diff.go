@@ -36,6 +36,11 @@ type Options struct {
 	// DeleteUnpushedTeams deletes the Team of a group that was pushed (it has a group link) and
 	// no longer is.
 	DeleteUnpushedTeams bool
+	// Scoped plans only the Okta users given and the ClickUp users read for them, as an
+	// on-demand or event run does (DESIGN.md §10): ClickUp users no given Okta user matched are
+	// someone else's business (no unmanaged_user), and Teams change only in these users'
+	// memberships, never by create, rename or delete.
+	Scoped bool
 	// OrgExternalIDs holds externalIds shaped like Okta user ids that are not in the listing,
 	// checked against the Okta org (GET /api/v1/users/{id}): true when the org has that user,
 	// false when it answered 404 (the id came from another org). See Plan.Unverified.
@@ -75,11 +80,15 @@ func Diff(desired Desired, actual Actual, opt Options) Plan {
 		d.user(okta[o], mt)
 	}
 	for c := range actual.Users {
-		if !m.considered[c] {
+		if !m.considered[c] && !opt.Scoped {
 			d.unmatched(c)
 		}
 	}
-	d.teams(desired, actual, opt, okta)
+	if opt.Scoped {
+		d.scopedTeams(desired, actual, opt)
+	} else {
+		d.teams(desired, actual, opt)
+	}
 	d.plan.Unverified = m.unverifiedIDs()
 	d.plan.sort()
 	return d.plan

@@ -11,7 +11,7 @@ import (
 // when enabled, deletion of Teams whose group is no longer pushed. It runs after the users were
 // planned, because a Team's members are the group's entitled users that will be active in
 // ClickUp once this plan is applied.
-func (d *differ) teams(desired Desired, actual Actual, opt Options, okta []OktaUser) {
+func (d *differ) teams(desired Desired, actual Actual, opt Options) {
 	if len(desired.Groups) == 0 && !(opt.DeleteUnpushedTeams && len(opt.GroupLinks) > 0) {
 		return
 	}
@@ -90,6 +90,43 @@ func (d *differ) teams(desired Desired, actual Actual, opt Options, okta []OktaU
 				Reason: "Okta group " + g + " is no longer pushed (SYNC_DELETE_UNPUSHED_TEAMS)",
 				Team:   &TeamRef{OktaGroupID: g, ClickUpTeamID: t.ID, Name: t.DisplayName}})
 		}
+	}
+}
+
+// scopedTeams plans the Team memberships of the given users only: each pushed group arrives with
+// the given users who are its members, and each linked Team as read by id. A group without a
+// linked Team is left to the next full run, which creates it.
+func (d *differ) scopedTeams(desired Desired, actual Actual, opt Options) {
+	if len(desired.Groups) == 0 {
+		return
+	}
+	members := d.memberResolver()
+	teams := make(map[string]*ClickUpTeam, len(actual.Teams))
+	for i := range actual.Teams {
+		teams[actual.Teams[i].ID] = &actual.Teams[i]
+	}
+	inScope := make(map[string]bool) // ClickUp ids of the given users
+	for _, c := range d.plan.Links {
+		inScope[c] = true
+	}
+	d.plan.GroupLinks = make(map[string]string)
+	groups := append([]OktaGroup(nil), desired.Groups...)
+	sort.Slice(groups, func(i, j int) bool { return groups[i].ID < groups[j].ID })
+	for _, g := range groups {
+		team := teams[opt.GroupLinks[g.ID]]
+		if team == nil {
+			continue
+		}
+		d.plan.GroupLinks[g.ID] = team.ID
+		if g.Name == "" {
+			g.Name = team.DisplayName // a user's group listing gives ids; the Team names the change
+		}
+		want, pending := members.of(g)
+		// Only the given users' memberships: the Team's other members are not this run's.
+		scoped := *team
+		scoped.Members = slices.DeleteFunc(append([]string(nil), team.Members...), func(m string) bool { return !inScope[m] })
+		ref := func() *TeamRef { return &TeamRef{OktaGroupID: g.ID, ClickUpTeamID: team.ID, Name: team.DisplayName} }
+		d.memberChanges(g, &scoped, want, pending, members, ref)
 	}
 }
 
