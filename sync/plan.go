@@ -82,6 +82,9 @@ const (
 	OutcomeFailed  Outcome = "failed"
 	OutcomeHeld    Outcome = "held"
 	OutcomeIgnored Outcome = "ignored"
+	// OutcomeUnknown is a write whose request was sent (or about to be) but whose result was
+	// never recorded: the process died in between. The next run's fresh read settles it.
+	OutcomeUnknown Outcome = "unknown"
 )
 
 // Entry is one line of a plan: a change to make, or a difference that is reported but not written.
