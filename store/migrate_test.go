@@ -175,8 +175,8 @@ func TestOpen_ConcurrentFirstOpen(t *testing.T) {
 	// The daemon and a one-off command may both create the file; the migrations must run once.
 	path := statePath(t)
 	var wg gosync.WaitGroup
-	stores := make([]*Store, 4)
-	errs := make([]error, 4)
+	stores := make([]*Store, 8)
+	errs := make([]error, 8)
 	for i := range stores {
 		wg.Add(1)
 		go func() {
