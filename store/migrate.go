@@ -103,6 +103,10 @@ CREATE TABLE seen (
 );
 CREATE INDEX entries_user ON entries (user COLLATE NOCASE);
 CREATE INDEX entries_action ON entries (action);`},
+	{name: "run lock holder's process", sql: `
+ALTER TABLE run_lock ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE run_lock ADD COLUMN pid_ns TEXT NOT NULL DEFAULT '';
+ALTER TABLE run_lock ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';`},
 }
 
 // openBusyBound is how long Open keeps retrying when another process holds a lock it needs

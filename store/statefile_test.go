@@ -146,6 +146,55 @@ func TestOpen_ErrorsNameThePathAndCause(t *testing.T) {
 	}
 }
 
+func TestOpen_PermissionDenied(t *testing.T) {
+	// Each case runs Open in a process that permissions apply to.
+	open := unprivilegedOpener(t)
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, dir string) (path string)
+		want  string // with %d for the directory and %p for the path
+	}{
+		{"FileNotWritable", func(t *testing.T, dir string) string {
+			path := filepath.Join(dir, "state.db")
+			create(t, path)
+			chmod(t, path, 0o444)
+			return path
+		}, "permission denied writing %p"},
+		{"DirectoryNotWritableForANewFile", func(t *testing.T, dir string) string {
+			chmod(t, dir, 0o555)
+			return filepath.Join(dir, "state.db")
+		}, "permission denied creating %p (directory %d is not writable)"},
+		{"DirectoryNotWritableForTheWAL", func(t *testing.T, dir string) string {
+			path := filepath.Join(dir, "state.db")
+			create(t, path)
+			chmod(t, path, 0o666)
+			chmod(t, dir, 0o555)
+			return path
+		}, "permission denied writing %d (SQLite keeps its -wal and -shm files beside the state file)"},
+		{"FileNotReadable", func(t *testing.T, dir string) string {
+			sub := filepath.Join(dir, "locked")
+			if err := os.Mkdir(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			chmod(t, sub, 0)
+			t.Cleanup(func() { _ = os.Chmod(sub, 0o755) })
+			return filepath.Join(sub, "state.db")
+		}, "permission denied reading %d/locked/state.db"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			makeTraversable(t, dir)
+			path := tt.setup(t, dir)
+			t.Cleanup(func() { _ = os.Chmod(dir, 0o755) }) // so that TempDir can remove it
+			got := open(t, path, false)
+			want := strings.NewReplacer("%p", path, "%d", dir).Replace(tt.want)
+			if !strings.Contains(got, want) || !strings.HasPrefix(got, "store: open "+path+": ") {
+				t.Fatalf("open as an unprivileged user: %q\nwant it to say %q", got, want)
+			}
+		})
+	}
+}
+
 // create makes a state file at path.
 func create(t *testing.T, path string) {
 	t.Helper()

@@ -51,6 +51,7 @@ type Store struct {
 	path  string
 	now   func() time.Time
 	lease time.Duration
+	self  process // recorded with runs and run locks, so others can tell when it has died
 
 	// newTicker paces lock heartbeats; tests replace it to renew on demand.
 	newTicker func(time.Duration) (<-chan time.Time, func())
@@ -99,6 +100,7 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 		path:      path,
 		now:       opt.Now,
 		lease:     opt.LockLease,
+		self:      currentProcess(),
 		newTicker: realTicker,
 		locks:     map[string]*heldLock{},
 	}
