@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
 // The environment of TestChildProcess: what to do, and on which state file.
@@ -19,6 +21,17 @@ const (
 	childPathEnv      = "STORE_TEST_CHILD_PATH"
 	childMustExistEnv = "STORE_TEST_CHILD_MUST_EXIST"
 )
+
+// crashedRun is the run the "journal" child begins and is killed in.
+const crashedRun = "crashed-run"
+
+// crashPlan is the plan of crashedRun: the child applies the first write, starts the second, and
+// never gets to the third.
+var crashPlan = []core.Entry{
+	{Action: core.ActionCreateUser, OktaUserID: "00u1", User: "ann@x.io", Outcome: core.OutcomePlanned},
+	{Action: core.ActionDeactivate, OktaUserID: "00u2", ClickUpUserID: "102", User: "bob@x.io", Outcome: core.OutcomePlanned},
+	{Action: core.ActionDeactivate, OktaUserID: "00u3", ClickUpUserID: "103", User: "cy@x.io", Outcome: core.OutcomePlanned},
+}
 
 // TestChildProcess is the other process of the tests that need one. It does what
 // STORE_TEST_CHILD says to the state file STORE_TEST_CHILD_PATH, says so in one line on stdout,
@@ -52,6 +65,25 @@ func TestChildProcess(t *testing.T) {
 	switch mode {
 	case "lock":
 		say("locked")
+	case "journal":
+		if err := s.BeginRun(ctx, Run{ID: crashedRun, Trigger: TriggerManual}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SavePlan(ctx, crashedRun, crashPlan); err != nil {
+			t.Fatal(err)
+		}
+		created := crashPlan[0]
+		created.Outcome, created.ClickUpUserID = core.OutcomeApplied, "101"
+		for _, step := range []error{
+			s.WriteStarted(ctx, crashedRun, 1),
+			s.WriteDone(ctx, crashedRun, 1, created),
+			s.WriteStarted(ctx, crashedRun, 2), // and the request is in flight when the process dies
+		} {
+			if step != nil {
+				t.Fatal(step)
+			}
+		}
+		say("journaled")
 	default:
 		t.Fatalf("unknown mode %q", mode)
 	}

@@ -107,6 +107,52 @@ CREATE INDEX entries_action ON entries (action);`},
 ALTER TABLE run_lock ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE run_lock ADD COLUMN pid_ns TEXT NOT NULL DEFAULT '';
 ALTER TABLE run_lock ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';`},
+	{name: "write journal, run kinds and processes, sticky holds, cursors", sql: `
+DROP TABLE seen;
+
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';
+ALTER TABLE runs ADD COLUMN managed_active INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN pid_ns TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';
+
+-- "user" is a reserved word elsewhere (PostgreSQL), and NOCASE a SQLite collation.
+ALTER TABLE entries RENAME COLUMN user TO user_name;
+ALTER TABLE held_entries RENAME COLUMN user TO user_name;
+DROP INDEX entries_user;
+CREATE INDEX entries_user_name ON entries (lower(user_name));
+
+-- The journal: when a write's request was about to go out, and when its outcome came back.
+ALTER TABLE entries ADD COLUMN write_started_at TEXT;
+ALTER TABLE entries ADD COLUMN write_done_at TEXT;
+
+-- Open sticky holds (DESIGN §7), one per held user or Team. No foreign keys: a hold outlives
+-- the runs that held it until it is approved or no longer warranted.
+CREATE TABLE holds (
+	hold_key        TEXT NOT NULL PRIMARY KEY,
+	run_id          TEXT NOT NULL,
+	last_run_id     TEXT NOT NULL,
+	first_held_at   TEXT NOT NULL,
+	last_held_at    TEXT NOT NULL,
+	action          TEXT NOT NULL,
+	okta_user_id    TEXT NOT NULL,
+	clickup_user_id TEXT NOT NULL,
+	user_name       TEXT NOT NULL,
+	field           TEXT NOT NULL,
+	from_value      TEXT NOT NULL,
+	to_value        TEXT NOT NULL,
+	reason          TEXT NOT NULL,
+	outcome         TEXT NOT NULL,
+	error           TEXT NOT NULL
+);
+
+CREATE TABLE cursors (
+	name       TEXT NOT NULL PRIMARY KEY,
+	value      TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);`},
 }
 
 // openBusyBound is how long Open keeps retrying when another process holds a lock it needs

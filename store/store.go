@@ -1,6 +1,7 @@
 // Package store is the embedded state of okta-clickup-sync (DESIGN.md §2): the links between Okta
-// and ClickUp users, the runs with their drift entries, held deactivation plans awaiting approval,
-// and the run lock that keeps two reconciles from applying at once.
+// and ClickUp users, the runs with the journal of their writes (the drift log), held deactivation
+// plans awaiting approval and the sticky holds behind them, the event cursor, and the run lock
+// that keeps two reconciles from applying at once.
 //
 // It is one SQLite file in WAL mode, opened through the pure-Go modernc.org/sqlite driver. The daemon
 // and a one-off command may open the same file at the same time: every write is a short IMMEDIATE
@@ -126,6 +127,9 @@ func dataSource(abs string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	// Every commit reaches the disk before it returns: the journal of a write must survive
+	// not only kill -9 but a power cut (DESIGN §7 "Crashes lose nothing").
+	q.Add("_pragma", "synchronous(FULL)")
 	// Writers take the write lock at BEGIN: a deferred transaction that reads and then writes
 	// fails with SQLITE_BUSY at once when another process wrote in between, busy timeout or not.
 	q.Set("_txlock", "immediate")
