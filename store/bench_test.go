@@ -22,7 +22,7 @@ func BenchmarkSaveLinks(b *testing.B) {
 	}
 }
 
-func BenchmarkSaveEntries(b *testing.B) {
+func BenchmarkSavePlan(b *testing.B) {
 	c := newClock()
 	s := MustOpen(b, statePath(b), c)
 	MustBeginRun(b, s, "r1", c.Now())
@@ -31,7 +31,38 @@ func BenchmarkSaveEntries(b *testing.B) {
 		entries[i] = core.Entry{Action: core.ActionProfileDriftIgnored, OktaUserID: fmt.Sprintf("00u%d", i), User: fmt.Sprintf("u%d@x.io", i), Outcome: core.OutcomeIgnored}
 	}
 	for b.Loop() {
-		if err := s.SaveEntries(b.Context(), "r1", entries); err != nil {
+		if err := s.SavePlan(b.Context(), "r1", entries); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkJournalWrite is what the journal adds to each write: two durable commits.
+func BenchmarkJournalWrite(b *testing.B) {
+	c := newClock()
+	s := MustOpen(b, statePath(b), c)
+	plan := make([]core.Entry, 1000)
+	for i := range plan {
+		plan[i] = core.Entry{Action: core.ActionUpdateRole, OktaUserID: fmt.Sprintf("00u%d", i), ClickUpUserID: fmt.Sprint(i), User: fmt.Sprintf("u%d@x.io", i), Outcome: core.OutcomePlanned}
+	}
+	run, seq := 0, len(plan)
+	for b.Loop() {
+		if seq == len(plan) {
+			b.StopTimer()
+			run, seq = run+1, 0
+			MustBeginRun(b, s, fmt.Sprint(run), c.Now())
+			if err := s.SavePlan(b.Context(), fmt.Sprint(run), plan); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		e := plan[seq]
+		seq++
+		if err := s.WriteStarted(b.Context(), fmt.Sprint(run), seq); err != nil {
+			b.Fatal(err)
+		}
+		e.Outcome = core.OutcomeApplied
+		if err := s.WriteDone(b.Context(), fmt.Sprint(run), seq, e); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,16 +14,19 @@ import (
 // StoredEntry is a plan entry as recorded: the drift log, queryable after the fact.
 type StoredEntry struct {
 	RunID string    `json:"run_id"`
-	Seq   int       `json:"seq"` // position in the run's plan, from 1
-	At    time.Time `json:"at"`  // when the run started
+	Seq   int       `json:"seq"`  // position in the run's plan, from 1
+	At    time.Time `json:"at"`   // when the run started
+	Kind  string    `json:"kind"` // the run's kind
 	core.Entry
 }
 
 // EntryFilter selects entries. Empty fields select everything.
 type EntryFilter struct {
-	RunID  string
-	Since  time.Time // entries of runs started at or after this
-	Action string
+	RunID   string
+	Since   time.Time // entries of runs started at or after this
+	Action  string
+	Outcome string
+	Kind    string // the run's kind
 	// User matches the entry's user (login or email) case-insensitively, or its Okta or ClickUp
 	// user id exactly.
 	User string
@@ -33,7 +36,7 @@ type EntryFilter struct {
 
 // entryColumns are the rendered fields of core.Entry, shared by the drift log and held plans. What
 // Apply alone needs (NewUser, Target, Role) is not kept: an approval re-plans from fresh reads.
-const entryColumns = `action, okta_user_id, clickup_user_id, user, field, from_value, to_value, reason, outcome, error`
+const entryColumns = `action, okta_user_id, clickup_user_id, user_name, field, from_value, to_value, reason, outcome, error`
 
 func entryValues(e core.Entry) []any {
 	return []any{string(e.Action), e.OktaUserID, e.ClickUpUserID, e.User, e.Field, e.From, e.To, e.Reason, string(e.Outcome), e.Error}
@@ -41,24 +44,6 @@ func entryValues(e core.Entry) []any {
 
 func entryDest(e *core.Entry) []any {
 	return []any{(*string)(&e.Action), &e.OktaUserID, &e.ClickUpUserID, &e.User, &e.Field, &e.From, &e.To, &e.Reason, (*string)(&e.Outcome), &e.Error}
-}
-
-// SaveEntries records the entries of a begun run (ErrNotFound otherwise), replacing any recorded
-// before, so a run can save its plan and then save it again with the outcomes once applied.
-func (s *Store) SaveEntries(ctx context.Context, runID string, entries []core.Entry) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runExists(ctx, tx, runID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE run_id = ?`, runID); err != nil {
-			return err
-		}
-		return insertEntries(ctx, tx, "entries", runID, entries)
-	})
-	if err != nil {
-		return fmt.Errorf("store: save entries of run %s: %w", runID, err)
-	}
-	return nil
 }
 
 func insertEntries(ctx context.Context, tx *sql.Tx, table, runID string, entries []core.Entry) error {
@@ -90,11 +75,18 @@ func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]StoredEntry, erro
 	if f.Action != "" {
 		where, args = append(where, `e.action = ?`), append(args, f.Action)
 	}
+	if f.Outcome != "" {
+		where, args = append(where, `e.outcome = ?`), append(args, f.Outcome)
+	}
+	if f.Kind != "" {
+		where, args = append(where, `r.kind = ?`), append(args, f.Kind)
+	}
 	if f.User != "" {
-		where = append(where, `(e.user = ? COLLATE NOCASE OR e.okta_user_id = ? OR e.clickup_user_id = ?)`)
+		// lower() folds ASCII letters, as the NOCASE collation it replaces did; PostgreSQL has it too.
+		where = append(where, `(lower(e.user_name) = lower(?) OR e.okta_user_id = ? OR e.clickup_user_id = ?)`)
 		args = append(args, f.User, f.User, f.User)
 	}
-	q := `SELECT e.run_id, e.seq, r.started_at, ` + prefixed("e.", entryColumns) + `
+	q := `SELECT e.run_id, e.seq, r.started_at, r.kind, ` + prefixed("e.", entryColumns) + `
 FROM entries e JOIN runs r ON r.id = e.run_id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -114,7 +106,7 @@ FROM entries e JOIN runs r ON r.id = e.run_id`
 	for rows.Next() {
 		var se StoredEntry
 		var at string
-		if err := rows.Scan(append([]any{&se.RunID, &se.Seq, &at}, entryDest(&se.Entry)...)...); err != nil {
+		if err := rows.Scan(append([]any{&se.RunID, &se.Seq, &at, &se.Kind}, entryDest(&se.Entry)...)...); err != nil {
 			return nil, fmt.Errorf("store: read entries: %w", err)
 		}
 		if se.At, err = parseTime(at); err != nil {

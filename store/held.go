@@ -14,11 +14,21 @@ import (
 // plan the run recorded before; no entries removes it. The run must have been begun (ErrNotFound
 // otherwise), and a plan already approved cannot be replaced (ErrAlreadyApproved).
 //
+// Each held deactivate or delete_team entry of a non-dry run also opens a sticky hold (DESIGN
+// §7), or renews the open one: the hold names the first run that held it and, from now, this one.
+// A hold stays open until ReleaseHolds closes it; replacing or removing a run's held plan does not
+// close any.
+//
 // The entries keep the Okta and ClickUp user ids and the user: an approval re-plans from fresh
 // reads and applies only what is still warranted, so nothing more is needed.
 func (s *Store) SaveHeld(ctx context.Context, runID string, entries []core.Entry) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runExists(ctx, tx, runID); err != nil {
+		var dryRun bool
+		err := tx.QueryRowContext(ctx, `SELECT dry_run FROM runs WHERE id = ?`, runID).Scan(&dryRun)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("run %s: %w", runID, ErrNotFound)
+		}
+		if err != nil {
 			return err
 		}
 		if by, at, err := approval(ctx, tx, runID); err == nil && by.Valid {
@@ -32,10 +42,17 @@ func (s *Store) SaveHeld(ctx context.Context, runID string, entries []core.Entry
 		if len(entries) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO held_plans (run_id, created_at) VALUES (?, ?)`, runID, formatTime(s.now())); err != nil {
+		now := formatTime(s.now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO held_plans (run_id, created_at) VALUES (?, ?)`, runID, now); err != nil {
 			return err
 		}
-		return insertEntries(ctx, tx, "held_entries", runID, entries)
+		if err := insertEntries(ctx, tx, "held_entries", runID, entries); err != nil {
+			return err
+		}
+		if dryRun {
+			return nil // a dry run changes nothing, and so holds nothing for the runs after it
+		}
+		return openHolds(ctx, tx, runID, now, entries)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save held plan of run %s: %w", runID, err)

@@ -55,33 +55,6 @@ func (s *Store) SaveGroupLinks(ctx context.Context, links map[string]string) err
 	return s.saveLinks(ctx, groupLinks, links)
 }
 
-// DeleteGroupLink removes the link of an Okta group; ErrNotFound when there is none.
-func (s *Store) DeleteGroupLink(ctx context.Context, oktaGroupID string) error {
-	return s.deleteLink(ctx, groupLinks, oktaGroupID)
-}
-
-// VanishedLinks returns the user links whose ClickUp user is not in clickupIDs, the complete
-// listing just read, ordered by Okta id. Such a link points at a user deleted in ClickUp; the
-// caller reports it and may delete it. Pass only a complete listing: an empty one reports every
-// link.
-func (s *Store) VanishedLinks(ctx context.Context, clickupIDs []string) ([]Link, error) {
-	all, err := s.linkList(ctx, userLinks)
-	if err != nil {
-		return nil, err
-	}
-	present := make(map[string]bool, len(clickupIDs))
-	for _, id := range clickupIDs {
-		present[id] = true
-	}
-	var out []Link
-	for _, l := range all {
-		if !present[l.ClickUpID] {
-			out = append(out, l)
-		}
-	}
-	return out, nil
-}
-
 func (s *Store) linkMap(ctx context.Context, k linkKind) (map[string]string, error) {
 	all, err := s.linkList(ctx, k)
 	if err != nil {

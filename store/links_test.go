@@ -3,8 +3,6 @@ package store
 import (
 	"errors"
 	"maps"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,57 +132,5 @@ func TestStore_GroupLinks(t *testing.T) {
 	users, err := s.Links(ctx)
 	if want := map[string]string{"00u1": "1"}; err != nil || !maps.Equal(users, want) {
 		t.Fatalf("user links %v (%v), want %v: groups and users share nothing", users, err, want)
-	}
-	if err := s.DeleteGroupLink(ctx, "00g1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteGroupLink(ctx, "00g1"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err %v, want ErrNotFound", err)
-	}
-}
-
-func TestStore_VanishedLinks(t *testing.T) {
-	ctx := t.Context()
-	c := newClock()
-	s := MustOpen(t, statePath(t), c)
-	if err := s.SaveLinks(ctx, map[string]string{"00u1": "101", "00u2": "102", "00u3": "103"}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.VanishedLinks(ctx, []string{"101", "103", "999"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Link{{OktaID: "00u2", ClickUpID: "102", FirstSeen: c.Now(), LastSeen: c.Now()}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("vanished %+v, want %+v", got, want)
-	}
-
-	got, err = s.VanishedLinks(ctx, []string{"101", "102", "103"})
-	if err != nil || len(got) != 0 {
-		t.Fatalf("vanished %+v (%v), want none", got, err)
-	}
-	got, err = s.VanishedLinks(ctx, nil)
-	if err != nil || !slices.EqualFunc(got, []string{"00u1", "00u2", "00u3"}, func(l Link, id string) bool { return l.OktaID == id }) {
-		t.Fatalf("vanished from an empty listing %+v (%v), want every link", got, err)
-	}
-}
-
-func TestStore_RecordSeen(t *testing.T) {
-	ctx := t.Context()
-	c := newClock()
-	s := MustOpen(t, statePath(t), c)
-	MustBeginRun(t, s, "r1", c.Now())
-	if err := s.RecordSeen(ctx, "r1", []string{"00u2", "00u1"}, []string{"102"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RecordSeen(ctx, "r1", []string{"00u1"}, []string{"101"}); err != nil {
-		t.Fatalf("recording an id twice: %v", err)
-	}
-	okta, clickup, err := s.Seen(ctx, "r1")
-	if err != nil || !slices.Equal(okta, []string{"00u1", "00u2"}) || !slices.Equal(clickup, []string{"101", "102"}) {
-		t.Fatalf("seen %v %v (%v)", okta, clickup, err)
-	}
-	if err := s.RecordSeen(ctx, "nope", []string{"00u1"}, nil); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("unknown run: %v, want ErrNotFound", err)
 	}
 }

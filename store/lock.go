@@ -7,13 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	gosync "sync"
 	"time"
 )
 
 // DefaultLockLease is how long a run lock outlives its holder's last heartbeat. It only matters
-// when a holder dies without unlocking: the next run may take over after this long.
+// when a holder on another host (or in another container) dies without unlocking: the next run
+// may take over after this long. A dead holder on this host is recognised at once.
 const DefaultLockLease = 2 * time.Minute
 
 // lockPoll is how often a waiting Lock retries: short enough that a run starts promptly after the
@@ -42,8 +42,11 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // Lock takes the run lock, waiting up to wait (and no longer than ctx) while another reconcile,
 // in this process or another one, holds it. SQLite's own locks last one transaction; a run spans
-// many, so the lock is a row with a lease. The lease is renewed in the background until unlock is
-// called, so a long run keeps it and a crashed holder's lock expires after Options.LockLease.
+// many, so the lock is a row with a lease and the holder's process identity (host, pid, process
+// start time, boot id). The lease is renewed in the background until unlock is called, so a long
+// run keeps it. A crashed holder's lock is taken over at once when the holder was on this host
+// (its pid is gone, or now belongs to a process started at another time, or the host rebooted),
+// and after Options.LockLease otherwise.
 //
 // On timeout the error wraps a *LockedError naming the holder (errors.Is ErrLocked). Lock is not
 // re-entrant. unlock releases the lock; it returns an error wrapping ErrLockLost when the lease
@@ -53,7 +56,6 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 		return nil, errors.New("store: run lock: empty owner")
 	}
 	l := &heldLock{s: s, token: newToken(), done: make(chan struct{})}
-	host, _ := os.Hostname() // only informative: a missing name still locks correctly
 	var timeout <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -63,7 +65,7 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 	poll := time.NewTimer(lockPoll) // Reset below before every wait
 	defer poll.Stop()
 	for {
-		holder, err := s.tryLock(ctx, l.token, owner, host)
+		holder, err := s.tryLock(ctx, l.token, owner)
 		if err != nil {
 			return nil, fmt.Errorf("store: run lock: %w", err)
 		}
@@ -96,40 +98,48 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 	return l.unlock, nil
 }
 
-// tryLock takes the lock row when it is free or its lease has run out, and otherwise describes
-// its holder.
-func (s *Store) tryLock(ctx context.Context, token, owner, host string) (*LockedError, error) {
+// tryLock takes the lock row when it is free, its lease has run out, or its holder is a process
+// of this host that has died; otherwise it describes the holder.
+func (s *Store) tryLock(ctx context.Context, token, owner string) (*LockedError, error) {
 	var holder *LockedError
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		var h LockedError
+		var p process
 		var since, expires string
-		err := tx.QueryRowContext(ctx, `SELECT owner, pid, host, acquired_at, expires_at FROM run_lock WHERE id = 1`).
-			Scan(&h.Owner, &h.PID, &h.Host, &since, &expires)
+		err := tx.QueryRowContext(ctx, `
+SELECT owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, expires_at FROM run_lock WHERE id = 1`).
+			Scan(&h.Owner, &p.PID, &p.Host, &p.BootID, &p.PIDNS, &p.Start, &since, &expires)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
 		default:
+			h.PID, h.Host = p.PID, p.Host
 			if h.Since, err = parseTime(since); err != nil {
 				return err
 			}
 			if h.Expires, err = parseTime(expires); err != nil {
 				return err
 			}
+			// A lease that ran out means the holder stopped renewing: it crashed or lost the
+			// file. A holder on this host that is gone is taken over at once, lease or not.
 			if now.Before(h.Expires) {
-				holder = &h
-				return nil
+				if v, _ := s.self.judge(p); v != dead {
+					holder = &h
+					return nil
+				}
 			}
-			// The holder stopped renewing: it crashed or lost the file. Its run is over.
 		}
+		me := s.self
 		_, err = tx.ExecContext(ctx, `
-INSERT INTO run_lock (id, token, owner, pid, host, acquired_at, renewed_at, expires_at)
-VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO run_lock (id, token, owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, renewed_at, expires_at)
+VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET token = excluded.token, owner = excluded.owner, pid = excluded.pid,
-	host = excluded.host, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at,
-	expires_at = excluded.expires_at`,
-			token, owner, os.Getpid(), host, formatTime(now), formatTime(now), formatTime(now.Add(s.lease)))
+	host = excluded.host, boot_id = excluded.boot_id, pid_ns = excluded.pid_ns,
+	proc_start = excluded.proc_start, acquired_at = excluded.acquired_at,
+	renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
+			token, owner, me.PID, me.Host, me.BootID, me.PIDNS, me.Start, formatTime(now), formatTime(now), formatTime(now.Add(s.lease)))
 		return err
 	})
 	return holder, err

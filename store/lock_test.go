@@ -1,11 +1,9 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -212,74 +210,106 @@ func TestLock_CloseReleases(t *testing.T) {
 	}
 }
 
-// lockChildEnv names the state file a child process locks; see TestLock_OtherProcess.
-const lockChildEnv = "STORE_TEST_LOCK_CHILD"
-
-// TestLockChildProcess is the other process of TestLock_OtherProcess: it takes the run lock,
-// says so, and holds it until its stdin closes.
-func TestLockChildProcess(t *testing.T) {
-	path := os.Getenv(lockChildEnv)
-	if path == "" {
-		t.Skip("runs only as TestLock_OtherProcess's child")
-	}
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	unlock, err := s.Lock(t.Context(), "child", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Stdout.WriteString("locked\n")
-	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
-	if err := unlock(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestLock_OtherProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a second process")
-	}
 	path := statePath(t)
 	s := MustOpen(t, path, newClock())
 	s.now = time.Now // the child runs on the real clock
 
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestLockChildProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), lockChildEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "locked\n" {
-		t.Fatalf("child said %q (%v)", line, err)
-	}
-
-	_, err = s.Lock(t.Context(), "daemon", 20*time.Millisecond)
+	child := startChild(t, "lock", path)
+	_, err := s.Lock(t.Context(), "daemon", 20*time.Millisecond)
 	var held *LockedError
-	if !errors.As(err, &held) || held.Owner != "child" || held.PID != cmd.Process.Pid {
-		t.Fatalf("err %v, want the child (pid %d) named as holder", err, cmd.Process.Pid)
+	if !errors.As(err, &held) || held.Owner != "child" || held.PID != child.cmd.Process.Pid {
+		t.Fatalf("err %v, want the child (pid %d) named as holder", err, child.cmd.Process.Pid)
 	}
 
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("child: %v", err)
-	}
+	child.finish(t)
 	unlock, err := s.Lock(t.Context(), "daemon", 0)
 	if err != nil {
 		t.Fatalf("lock after the child released it: %v", err)
 	}
 	if err := unlock(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLock_KilledHolderOnThisHost(t *testing.T) {
+	// kill -9 leaves the lock row behind with a lease two minutes long. Its holder is on this
+	// host and gone, so the next run takes the lock at once instead of waiting the lease out.
+	path := statePath(t)
+	s := MustOpen(t, path, newClock())
+	s.now = time.Now // the child's lease is on the real clock: still valid below
+
+	child := startChild(t, "lock", path)
+	if _, err := s.Lock(t.Context(), "daemon", 0); !errors.Is(err, ErrLocked) {
+		t.Fatalf("lock while the child lives: %v, want ErrLocked", err)
+	}
+	child.kill(t)
+	unlock, err := s.Lock(t.Context(), "daemon", 0)
+	if err != nil {
+		t.Fatalf("lock after its holder was killed: %v, want it taken at once", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// impostor opens path as a process that differs from this one as change says: a Store whose
+// recorded identity is another process's. Its clock is c.
+func impostor(t *testing.T, path string, c *clock, change func(*process)) *Store {
+	t.Helper()
+	s := MustOpen(t, path, c)
+	change(&s.self)
+	return s
+}
+
+func TestLock_DeadOrUnseenHolders(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		change   func(*process)
+		takeOver bool // at once; otherwise only after the lease
+	}{
+		// In a container the daemon is always pid 1: a pid alone proves nothing.
+		{"PidReusedByAnotherProcess", func(p *process) { p.Start = "1" }, true},
+		{"HostRebooted", func(p *process) { p.BootID = "00000000-0000-0000-0000-000000000000" }, true},
+		{"ProcessGone", func(p *process) { p.PID = 1 << 30 }, true},
+		{"ThisProcess", func(*process) {}, false},
+		{"AnotherHost", func(p *process) { p.Host = "elsewhere"; p.Start = "1" }, false},
+		{"AnotherContainerOnThisHost", func(p *process) { p.PIDNS = "pid:[1]"; p.Start = "1" }, false},
+		{"NoProcStartTime", func(p *process) { p.Start = "" }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.takeOver && currentProcess().Start == "" {
+				t.Skip("no /proc: only the lease tells")
+			}
+			c := newClock()
+			path := statePath(t)
+			holder := impostor(t, path, c, tt.change)
+			if _, err := holder.Lock(t.Context(), "holder", 0); err != nil {
+				t.Fatal(err)
+			}
+			s := MustOpen(t, path, c)
+			unlock, err := s.Lock(t.Context(), "daemon", 0)
+			if tt.takeOver {
+				if err != nil {
+					t.Fatalf("lock of a dead holder: %v, want it taken at once", err)
+				}
+				if err := unlock(); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var held *LockedError
+			if !errors.As(err, &held) || held.Owner != "holder" {
+				t.Fatalf("lock: %v, want held by the holder until its lease runs out", err)
+			}
+			c.Advance(DefaultLockLease)
+			unlock, err = s.Lock(t.Context(), "daemon", 0)
+			if err != nil {
+				t.Fatalf("lock after the lease: %v", err)
+			}
+			if err := unlock(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

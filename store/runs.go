@@ -12,13 +12,23 @@ import (
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-// What started a run.
+// What a run reconciled (DESIGN §10).
+const (
+	KindFull   = "full"   // every user: the scheduled reconcile
+	KindUser   = "user"   // reconcile --user
+	KindEvents = "events" // the users behind a System Log poll or an event hook delivery
+)
+
+// What started a run. An approval is a full run with ApprovesRun set.
 const (
 	TriggerSchedule = "schedule" // the daemon's cron schedule
 	TriggerManual   = "manual"   // the reconcile command
 	TriggerTrigger  = "trigger"  // the daemon's trigger endpoint
 	TriggerApprove  = "approve"  // approve RUN_ID
 	TriggerDemo     = "demo"
+	TriggerEvents   = "events"  // the System Log poller
+	TriggerHook     = "hook"    // an Okta event hook delivery
+	TriggerConsole  = "console" // Approve in the drift console
 )
 
 // How a run ended; RunRunning until it has.
@@ -29,17 +39,20 @@ const (
 	RunFailed      = "failed"      // an error, or a failed entry
 	RunHeld        = "held"        // deactivations held by the cap, awaiting approval
 	RunRefused     = "refused"     // a safety rail refused the whole run
-	RunInterrupted = "interrupted" // canceled (shutdown, timeout) before it finished
+	RunInterrupted = "interrupted" // canceled (shutdown, timeout), or its process died, before it finished
 )
 
 var (
-	triggers = []string{TriggerSchedule, TriggerManual, TriggerTrigger, TriggerApprove, TriggerDemo}
+	runKinds = []string{KindFull, KindUser, KindEvents}
+	triggers = []string{TriggerSchedule, TriggerManual, TriggerTrigger, TriggerApprove, TriggerDemo,
+		TriggerEvents, TriggerHook, TriggerConsole}
 	outcomes = []string{RunRunning, RunSuccess, RunChanged, RunFailed, RunHeld, RunRefused, RunInterrupted}
 )
 
 // Run is one reconcile, as recorded.
 type Run struct {
 	ID          string       `json:"id"`
+	Kind        string       `json:"kind"` // KindFull when empty
 	Trigger     string       `json:"trigger"`
 	DryRun      bool         `json:"dry_run"`
 	Start       time.Time    `json:"start"`
@@ -48,6 +61,18 @@ type Run struct {
 	Summary     core.Summary `json:"summary"`
 	Error       string       `json:"error,omitempty"`
 	ApprovesRun string       `json:"approves_run,omitempty"` // for approve runs: the held run
+	// ManagedActive is how many managed active ClickUp users the run saw: the base of the
+	// percent cap for the small runs after it (DESIGN §10).
+	ManagedActive int `json:"managed_active,omitempty"`
+}
+
+// Finish is how a begun run ended.
+type Finish struct {
+	End           time.Time // now when zero
+	Outcome       string    // any run outcome but RunRunning
+	Summary       core.Summary
+	Error         string
+	ManagedActive int
 }
 
 // RunFilter selects runs. The zero value selects them all.
@@ -56,8 +81,10 @@ type RunFilter struct {
 	Since time.Time // only runs started at or after this
 }
 
-// BeginRun records a run as it starts. Start defaults to now and Outcome to RunRunning. Run ids
-// are unique; beginning the same id twice is an error.
+// BeginRun records a run as it starts, with this process's identity (host, pid, process start
+// time), by which MarkInterrupted later tells whether the run's process has died. Start defaults
+// to now, Kind to KindFull and Outcome to RunRunning. Run ids are unique; beginning the same id
+// twice is an error.
 func (s *Store) BeginRun(ctx context.Context, r Run) error {
 	fail := func(err error) error { return fmt.Errorf("store: begin run %s: %w", r.ID, err) }
 	if r.ID == "" {
@@ -69,6 +96,12 @@ func (s *Store) BeginRun(ctx context.Context, r Run) error {
 	if r.Outcome == "" {
 		r.Outcome = RunRunning
 	}
+	if r.Kind == "" {
+		r.Kind = KindFull
+	}
+	if err := oneOf("kind", r.Kind, runKinds); err != nil {
+		return fail(err)
+	}
 	if err := oneOf("trigger", r.Trigger, triggers); err != nil {
 		return fail(err)
 	}
@@ -79,34 +112,39 @@ func (s *Store) BeginRun(ctx context.Context, r Run) error {
 	if err != nil {
 		return fail(err)
 	}
+	p := s.self
 	_, err = s.db.ExecContext(ctx, `
-INSERT INTO runs (id, trigger, dry_run, started_at, ended_at, outcome, summary, error, approves_run)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Trigger, r.DryRun, formatTime(r.Start), nullTime(r.End), r.Outcome, string(summary), r.Error, r.ApprovesRun)
+INSERT INTO runs (id, kind, trigger, dry_run, started_at, ended_at, outcome, summary, error, approves_run,
+	managed_active, host, pid, boot_id, pid_ns, proc_start)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Kind, r.Trigger, r.DryRun, formatTime(r.Start), nullTime(r.End), r.Outcome, string(summary), r.Error,
+		r.ApprovesRun, r.ManagedActive, p.Host, p.PID, p.BootID, p.PIDNS, p.Start)
 	if err != nil {
 		return fail(err)
 	}
 	return nil
 }
 
-// FinishRun records how a begun run ended (ErrNotFound for an unknown id). end defaults to now.
-func (s *Store) FinishRun(ctx context.Context, id string, end time.Time, outcome string, summary core.Summary, errText string) error {
+// FinishRun records how a begun run ended (ErrNotFound for an unknown id). A run that
+// MarkInterrupted judged dead but that finishes after all gets its real outcome.
+func (s *Store) FinishRun(ctx context.Context, id string, f Finish) error {
 	fail := func(err error) error { return fmt.Errorf("store: finish run %s: %w", id, err) }
-	if outcome == RunRunning {
+	if f.Outcome == RunRunning {
 		return fail(errors.New("outcome running does not finish a run"))
 	}
-	if err := oneOf("outcome", outcome, outcomes); err != nil {
+	if err := oneOf("outcome", f.Outcome, outcomes); err != nil {
 		return fail(err)
 	}
-	if end.IsZero() {
-		end = s.now()
+	if f.End.IsZero() {
+		f.End = s.now()
 	}
-	js, err := json.Marshal(summary)
+	js, err := json.Marshal(f.Summary)
 	if err != nil {
 		return fail(err)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET ended_at = ?, outcome = ?, summary = ?, error = ? WHERE id = ?`,
-		formatTime(end), outcome, string(js), errText, id)
+	res, err := s.db.ExecContext(ctx, `
+UPDATE runs SET ended_at = ?, outcome = ?, summary = ?, error = ?, managed_active = ? WHERE id = ?`,
+		formatTime(f.End), f.Outcome, string(js), f.Error, f.ManagedActive, id)
 	if err != nil {
 		return fail(err)
 	}
@@ -118,7 +156,7 @@ func (s *Store) FinishRun(ctx context.Context, id string, end time.Time, outcome
 	return nil
 }
 
-const runColumns = `id, trigger, dry_run, started_at, ended_at, outcome, summary, error, approves_run`
+const runColumns = `id, kind, trigger, dry_run, started_at, ended_at, outcome, summary, error, approves_run, managed_active`
 
 // newestFirst orders runs; the id breaks ties between runs started in the same instant, so the
 // order (and which run is "latest") never depends on the query plan.
@@ -180,6 +218,22 @@ func (s *Store) LatestRun(ctx context.Context) (Run, error) {
 	return r, nil
 }
 
+// LastFullRun returns the newest finished, non-dry full run (ErrNotFound when none): its
+// ManagedActive is the base of the percent cap for the small runs after it (DESIGN §10). A run
+// that was interrupted is not finished, and may not have read everything.
+func (s *Store) LastFullRun(ctx context.Context) (Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs
+WHERE kind = ? AND dry_run = ? AND ended_at IS NOT NULL AND outcome NOT IN (?, ?) `+newestFirst+` LIMIT 1`,
+		KindFull, false, RunRunning, RunInterrupted))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, fmt.Errorf("store: last full run: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("store: last full run: %w", err)
+	}
+	return r, nil
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRun(row scanner) (Run, error) {
@@ -188,7 +242,8 @@ func scanRun(row scanner) (Run, error) {
 		start, summary string
 		end            sql.NullString
 	)
-	if err := row.Scan(&r.ID, &r.Trigger, &r.DryRun, &start, &end, &r.Outcome, &summary, &r.Error, &r.ApprovesRun); err != nil {
+	if err := row.Scan(&r.ID, &r.Kind, &r.Trigger, &r.DryRun, &start, &end, &r.Outcome, &summary, &r.Error,
+		&r.ApprovesRun, &r.ManagedActive); err != nil {
 		return Run{}, err
 	}
 	var err error

@@ -1,6 +1,7 @@
 // Package store is the embedded state of okta-clickup-sync (DESIGN.md §2): the links between Okta
-// and ClickUp users, the runs with their drift entries, held deactivation plans awaiting approval,
-// and the run lock that keeps two reconciles from applying at once.
+// and ClickUp users, the runs with the journal of their writes (the drift log), held deactivation
+// plans awaiting approval and the sticky holds behind them, the event cursor, and the run lock
+// that keeps two reconciles from applying at once.
 //
 // It is one SQLite file in WAL mode, opened through the pure-Go modernc.org/sqlite driver. The daemon
 // and a one-off command may open the same file at the same time: every write is a short IMMEDIATE
@@ -40,6 +41,9 @@ type Options struct {
 	// LockLease is how long a run lock stays valid without a heartbeat; DefaultLockLease when
 	// zero. A holder renews it every third of the lease, so only a crashed holder lets it expire.
 	LockLease time.Duration
+	// MustExist refuses to create the state file: a missing one is an error wrapping
+	// ErrNoStateFile, and nothing is created. For the commands that only read it (DESIGN §12).
+	MustExist bool
 }
 
 // Store is the state file. It is safe for concurrent use.
@@ -48,6 +52,7 @@ type Store struct {
 	path  string
 	now   func() time.Time
 	lease time.Duration
+	self  process // recorded with runs and run locks, so others can tell when it has died
 
 	// newTicker paces lock heartbeats; tests replace it to renew on demand.
 	newTicker func(time.Duration) (<-chan time.Time, func())
@@ -59,9 +64,13 @@ type Store struct {
 	wg    gosync.WaitGroup     // heartbeats
 }
 
-// Open opens the state file at path, creating it when missing, and brings its schema up to date.
-// It returns an error wrapping ErrSchemaTooNew, without changing the file, when a newer build has
-// written it.
+// Open opens the state file at path, creating it (mode 0600) when missing unless opt.MustExist,
+// and brings its schema up to date. Errors name the path and the cause. It returns an error
+// wrapping ErrSchemaTooNew, without changing the file, when a newer build has written it.
+//
+// The daemon and one-off commands may open the same file at once, even for the first time: the
+// schema is checked and migrated in one IMMEDIATE transaction, and what fails only because
+// another process is opening the file too is retried for a bounded time.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	return openAt(ctx, path, opt, len(migrations))
 }
@@ -71,13 +80,17 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
-	dsn, err := dataSource(path)
+	fail := func(err error) error { return fmt.Errorf("store: open %s: %w", path, err) }
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fail(err)
 	}
-	db, err := sql.Open("sqlite", dsn)
+	if err := prepareFile(abs, opt.MustExist); err != nil {
+		return nil, fail(err)
+	}
+	db, err := sql.Open("sqlite", dataSource(abs))
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fail(err)
 	}
 	// One connection per process: SQLite has one writer anyway, and a single connection keeps the
 	// per-connection pragmas and the IMMEDIATE transactions simple to reason about. Other
@@ -88,6 +101,7 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 		path:      path,
 		now:       opt.Now,
 		lease:     opt.LockLease,
+		self:      currentProcess(),
 		newTicker: realTicker,
 		locks:     map[string]*heldLock{},
 	}
@@ -99,26 +113,30 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 	}
 	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
-		return nil, err
+		if errors.Is(err, ErrSchemaTooNew) {
+			return nil, fmt.Errorf("store: %w", err) // already names the file
+		}
+		return nil, fail(describeSQLiteErr(path, err))
 	}
 	return s, nil
 }
 
 // dataSource builds a SQLite URI, so that any character in the path (even '?' or '#') reaches
 // SQLite intact, with the per-connection settings every connection needs.
-func dataSource(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
+func dataSource(abs string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	// Every commit reaches the disk before it returns: the journal of a write must survive
+	// not only kill -9 but a power cut (DESIGN §7 "Crashes lose nothing").
+	q.Add("_pragma", "synchronous(FULL)")
 	// Writers take the write lock at BEGIN: a deferred transaction that reads and then writes
 	// fails with SQLITE_BUSY at once when another process wrote in between, busy timeout or not.
 	q.Set("_txlock", "immediate")
+	// prepareFile made the file: SQLite must not create one (with its own mode) if it vanished.
+	q.Set("mode", "rw")
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
-	return u.String(), nil
+	return u.String()
 }
 
 // Close releases any run lock still held through this Store and closes the file.

@@ -59,6 +59,40 @@ func MustBeginRun(tb testing.TB, s *Store, id string, start time.Time) {
 	}
 }
 
+func MustFinishRun(tb testing.TB, s *Store, id string, f Finish) {
+	tb.Helper()
+	if err := s.FinishRun(tb.Context(), id, f); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustJournal records plan for run id, then journals the writes at the given seqs with the
+// outcomes in done (by seq): what a run that applied them leaves in the store.
+func MustJournal(tb testing.TB, s *Store, id string, plan []core.Entry, done map[int]core.Outcome) {
+	tb.Helper()
+	ctx := tb.Context()
+	if err := s.SavePlan(ctx, id, plan); err != nil {
+		tb.Fatal(err)
+	}
+	for seq := 1; seq <= len(plan); seq++ {
+		o, ok := done[seq]
+		if !ok {
+			continue
+		}
+		if err := s.WriteStarted(ctx, id, seq); err != nil {
+			tb.Fatal(err)
+		}
+		if o == core.OutcomeUnknown {
+			continue // never answered
+		}
+		e := plan[seq-1]
+		e.Outcome = o
+		if err := s.WriteDone(ctx, id, seq, e); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 func TestStore_ConcurrentUse(t *testing.T) {
 	// Two handles on one file stand for the daemon and a one-off command; each is also used
 	// from several goroutines. Every call must succeed: contention is absorbed, never surfaced.
@@ -83,13 +117,20 @@ func TestStore_ConcurrentUse(t *testing.T) {
 				}
 			}
 			do(s.BeginRun(ctx, Run{ID: id, Trigger: TriggerManual}))
-			for range 5 {
-				do(s.SaveEntries(ctx, id, []core.Entry{{Action: core.ActionDeactivate, User: id}}))
+			plan := make([]core.Entry, 5)
+			for j := range plan {
+				plan[j] = core.Entry{Action: core.ActionDeactivate, ClickUpUserID: fmt.Sprint(j), User: id, Outcome: core.OutcomePlanned}
+			}
+			do(s.SavePlan(ctx, id, plan))
+			for j, e := range plan {
+				do(s.WriteStarted(ctx, id, j+1))
+				e.Outcome = core.OutcomeApplied
+				do(s.WriteDone(ctx, id, j+1, e))
 				do(s.SaveLinks(ctx, map[string]string{"okta-" + id: "cu-" + id}))
 				_, err := s.Entries(ctx, EntryFilter{Limit: 10})
 				do(err)
 			}
-			do(s.FinishRun(ctx, id, time.Time{}, RunSuccess, core.Summary{}, ""))
+			do(s.FinishRun(ctx, id, Finish{Outcome: RunChanged}))
 		}()
 	}
 	wg.Wait()
@@ -104,6 +145,10 @@ func TestStore_ConcurrentUse(t *testing.T) {
 	links, err := b.Links(ctx)
 	if err != nil || len(links) != 8 {
 		t.Fatalf("links %v, err %v; want 8", links, err)
+	}
+	applied, err := a.Entries(ctx, EntryFilter{Outcome: string(core.OutcomeApplied)})
+	if err != nil || len(applied) != 8*5 {
+		t.Fatalf("%d applied entries (%v), want %d", len(applied), err, 8*5)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -72,7 +73,7 @@ func recordRun(ctx context.Context, st *store.Store, cfg config.Config, log zero
 		what string
 		do   func() error
 	}{
-		{"save entries", func() error { return st.SaveEntries(ctx, res.id, res.plan.Entries) }},
+		{"save entries", func() error { return saveEntries(ctx, st, res.id, res.plan.Entries) }},
 		{"save held plan", func() error {
 			if len(held) == 0 {
 				return nil
@@ -80,7 +81,7 @@ func recordRun(ctx context.Context, st *store.Store, cfg config.Config, log zero
 			return st.SaveHeld(ctx, res.id, held)
 		}},
 		{"finish run", func() error {
-			return st.FinishRun(ctx, res.id, end, runOutcome(res), res.plan.Summarize(), errText)
+			return st.FinishRun(ctx, res.id, store.Finish{End: end, Outcome: runOutcome(res), Summary: res.plan.Summarize(), Error: errText})
 		}},
 		{"prune", func() error {
 			if cfg.Sync.Retention <= 0 {
@@ -95,4 +96,29 @@ func recordRun(ctx context.Context, st *store.Store, cfg config.Config, log zero
 			log.Error().Err(err).Str("step", s.what).Msg("record run in the store")
 		}
 	}
+}
+
+// saveEntries records a finished run's entries in the store's write journal: the plan, then each
+// write that was made with its outcome.
+func saveEntries(ctx context.Context, st *store.Store, runID string, entries []core.Entry) error {
+	plan := slices.Clone(entries)
+	var written []int
+	for i, e := range entries {
+		if e.Action.IsWrite() && (e.Outcome == core.OutcomeApplied || e.Outcome == core.OutcomeFailed) {
+			plan[i].Outcome = core.OutcomePlanned
+			written = append(written, i)
+		}
+	}
+	if err := st.SavePlan(ctx, runID, plan); err != nil {
+		return err
+	}
+	for _, i := range written {
+		if err := st.WriteStarted(ctx, runID, i+1); err != nil {
+			return err
+		}
+		if err := st.WriteDone(ctx, runID, i+1, entries[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -181,11 +181,11 @@ func seedStore(t *testing.T, path string) {
 		if err := st.BeginRun(t.Context(), store.Run{ID: r.id, Trigger: store.TriggerSchedule, Start: r.start}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SaveEntries(t.Context(), r.id, r.entries); err != nil {
+		if err := saveEntries(t.Context(), st, r.id, r.entries); err != nil {
 			t.Fatal(err)
 		}
 		p := core.Plan{Entries: r.entries}
-		if err := st.FinishRun(t.Context(), r.id, r.start.Add(1500*time.Millisecond), r.outcome, p.Summarize(), ""); err != nil {
+		if err := st.FinishRun(t.Context(), r.id, store.Finish{End: r.start.Add(1500 * time.Millisecond), Outcome: r.outcome, Summary: p.Summarize()}); err != nil {
 			t.Fatal(err)
 		}
 	}
