@@ -29,12 +29,12 @@ func holdKey(e core.Entry) (string, error) {
 		if e.ClickUpUserID == "" {
 			return "", fmt.Errorf("held deactivation of %s has no ClickUp user id", e.User)
 		}
-		return "user:" + e.ClickUpUserID, nil
+		return core.HoldKey(e), nil
 	case core.ActionDeleteTeam:
 		if e.User == "" {
 			return "", fmt.Errorf("held delete_team has no Team name")
 		}
-		return "team:" + e.User, nil
+		return core.HoldKey(e), nil
 	}
 	return "", nil
 }

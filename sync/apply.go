@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	gosync "sync"
 
@@ -22,6 +23,8 @@ type ApplyOptions struct {
 	OnDone func(i int, e Entry)
 	// Teams applies team entries; plans with team entries need it.
 	Teams TeamWorkspace
+	// OnPanic, when set, is told of a panic in a write; the entry fails with it either way.
+	OnPanic func(*PanicError)
 }
 
 // journal serialises the callbacks of one Apply.
@@ -43,6 +46,20 @@ func (j *journal) start(i int) error {
 		return err
 	}
 	return nil
+}
+
+// recover runs writes and returns a panic in them, once reported to OnPanic.
+func (j *journal) recover(writes func()) *PanicError {
+	var p *PanicError
+	if !errors.As(Safely(func() error { writes(); return nil }), &p) {
+		return nil
+	}
+	if j.opt.OnPanic != nil {
+		j.mu.Lock()
+		j.opt.OnPanic(p)
+		j.mu.Unlock()
+	}
+	return p
 }
 
 func (j *journal) done(i int) {
@@ -81,7 +98,9 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 				return nil // stopped while waiting for a slot: not started, still planned
 			}
 			if j.start(i) == nil {
-				applyEntry(context.WithoutCancel(ctx), ws, e)
+				if p := j.recover(func() { applyEntry(context.WithoutCancel(ctx), ws, e) }); p != nil {
+					e.Outcome, e.Error = OutcomeFailed, p.Error()
+				}
 			}
 			j.done(i)
 			return nil

@@ -188,3 +188,22 @@ func TestApplyTeamsSkipsMembersNotCreated(t *testing.T) {
 		}
 	}
 }
+
+// panickyWorkspace panics on every write, as an adapter bug would.
+type panickyWorkspace struct{ recordingWorkspace }
+
+func (*panickyWorkspace) SetActive(context.Context, string, bool) error { panic("adapter bug") }
+
+func TestApplyRecoversAPanicInAWrite(t *testing.T) {
+	a := Actual{Users: managedUsers(2)}
+	p := Diff(Desired{Users: assigned(1)}, a, Options{})
+	var panics []*PanicError
+	got := Apply(t.Context(), &panickyWorkspace{}, p, ApplyOptions{OnPanic: func(p *PanicError) { panics = append(panics, p) }})
+	if len(panics) != 1 || len(panics[0].Stack) == 0 {
+		t.Fatalf("panics reported: %d", len(panics))
+	}
+	s := got.Summarize()
+	if s.Failures != 1 || !errors.Is(panics[0], ErrPanic) {
+		t.Fatalf("want the deactivation failed with the panic; got %+v", got.Entries)
+	}
+}

@@ -39,7 +39,15 @@ func applyTeams(ctx context.Context, tw TeamWorkspace, entries []Entry, n int, j
 		g.Go(func() error {
 			if ctx.Err() == nil {
 				t := teamApply{tw: tw, entries: entries, created: created, j: j}
-				t.apply(context.WithoutCancel(ctx), byTeam[k])
+				// A panic fails the Team's entries that had not finished, not the process.
+				if p := j.recover(func() { t.apply(context.WithoutCancel(ctx), byTeam[k]) }); p != nil {
+					for _, i := range byTeam[k] {
+						if entries[i].Outcome == OutcomePlanned {
+							entries[i].Outcome, entries[i].Error = OutcomeFailed, p.Error()
+							j.done(i)
+						}
+					}
+				}
 			}
 			return nil
 		})

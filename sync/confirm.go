@@ -47,7 +47,12 @@ func Confirm(ctx context.Context, p Plan, dir Directory, users UserReader, listi
 		for j, i := range todo {
 			id := p.Entries[i].OktaUserID
 			g.Go(func() error {
-				u, ok, err := users.AppUser(gctx, id)
+				var u OktaUser
+				var ok bool
+				err := Safely(func() (err error) {
+					u, ok, err = users.AppUser(gctx, id)
+					return err
+				})
 				if err != nil {
 					return fmt.Errorf("confirm deactivation of %s: %w", id, err)
 				}

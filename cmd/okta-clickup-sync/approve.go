@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 )
 
@@ -29,30 +29,18 @@ func runApprove(ctx context.Context, args []string, lookup env, stdout, stderr i
 		return exitError
 	}
 
-	r, code := newRunner(ctx, *configPath, lookup, stderr)
-	if r == nil {
+	app, code := newApp(ctx, *configPath, lookup, stderr)
+	if app == nil {
 		return code
 	}
-	defer r.close()
-	if r.st == nil {
-		fmt.Fprintln(stderr, "approve:", errNoStore)
+	defer app.close()
+	res := app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerApprove, Approves: runID})
+	if res.Plan.Entries == nil && res.Err != nil {
+		fmt.Fprintln(stderr, "approve:", res.Err)
+		return res.ExitCode(false)
+	}
+	if err := printPlan(stdout, res.Plan, out); err != nil {
 		return exitError
 	}
-	held, err := r.st.Held(ctx, runID)
-	if errors.Is(err, store.ErrNotFound) {
-		fmt.Fprintf(stderr, "approve: run %s held no deactivations\n", runID)
-		return exitError
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "approve:", err)
-		return exitError
-	}
-	res := r.once(ctx, runSpec{trigger: store.TriggerApprove, approves: runID, held: held})
-	if res.plan.Entries == nil && res.err != nil {
-		return res.exitCode(false)
-	}
-	if err := printPlan(stdout, res.plan, out); err != nil {
-		return exitError
-	}
-	return res.exitCode(false)
+	return res.ExitCode(false)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 )
 
@@ -37,11 +38,10 @@ const (
 // the start-up, the schedule and POST /reconcile feed, so two runs never overlap.
 type daemon struct {
 	cfg     config.Config
-	run     *runner
+	app     *app
 	log     zerolog.Logger
 	metrics *metrics
 	health  *health
-	now     func() time.Time
 
 	// runs has capacity 1: a request made while one is already queued merges into it, and one
 	// made while a run is in flight waits for it to end.
@@ -53,10 +53,10 @@ type daemon struct {
 	triggerHash []byte
 }
 
-func newDaemon(cfg config.Config, run *runner, log zerolog.Logger, m *metrics) *daemon {
+func newDaemon(cfg config.Config, a *app, log zerolog.Logger, m *metrics) *daemon {
 	d := &daemon{
-		cfg: cfg, run: run, log: log, metrics: m,
-		health: &health{}, now: time.Now, runs: make(chan string, 1),
+		cfg: cfg, app: a, log: log, metrics: m,
+		health: &health{}, runs: make(chan string, 1),
 	}
 	if cfg.Sync.TriggerToken != "" {
 		h := sha256.Sum256([]byte(cfg.Sync.TriggerToken.Reveal()))
@@ -78,13 +78,13 @@ func runDaemon(ctx context.Context, args []string, lookup env, _, stderr io.Writ
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
 	m := newMetrics()
-	run, err := buildRunner(ctx, cfg, log, m.adapterClients())
+	a, err := buildApp(ctx, cfg, log, m.adapterClients())
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return exitError
 	}
-	defer run.close()
-	d := newDaemon(cfg, run, log, m)
+	defer a.close()
+	d := newDaemon(cfg, a, log, m)
 	sched, err := newScheduler(cfg.Sync.Schedule, log, func() { d.trigger(triggerSchedule) })
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
@@ -191,20 +191,18 @@ func storeTrigger(source string) string {
 
 // runOnce runs one reconcile and records its outcome in the metrics and the readiness state.
 func (d *daemon) runOnce(ctx context.Context, source string) string {
-	start := d.now()
-	res := d.run.once(ctx, runSpec{trigger: storeTrigger(source)})
-	end := d.now()
-	outcome := runOutcome(res)
+	res := d.app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: storeTrigger(source)})
+	outcome := res.Outcome
 	// A run that ended as the stop began may still have been cut short; never count it against
 	// readiness.
 	if ctx.Err() != nil {
-		outcome = "interrupted"
+		outcome = store.RunInterrupted
 	}
-	d.metrics.observeRun(res.plan, outcome, end.Sub(start), end)
-	failures := d.health.record(res.id, outcome)
+	d.metrics.observeRun(res.Plan, outcome, res.End.Sub(res.Start), res.End)
+	failures := d.health.record(res.ID, outcome)
 	d.metrics.consecutiveFailures.Set(float64(failures))
 	if failures >= readyFailureThreshold {
-		d.log.Error().Str("run_id", res.id).Int("consecutive_errors", failures).Msg("runs keep failing; not ready")
+		d.log.Error().Str("run_id", res.ID).Int("consecutive_errors", failures).Msg("runs keep failing; not ready")
 	}
 	return outcome
 }

@@ -158,13 +158,14 @@ func TestDaemon_RunOnceMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newMetrics()
-	run, err := buildRunner(t.Context(), cfg, zerolog.Nop(), m.adapterClients())
+	a, err := buildApp(t.Context(), cfg, zerolog.Nop(), m.adapterClients())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDaemon(cfg, run, zerolog.Nop(), m)
+	defer a.close()
+	d := newDaemon(cfg, a, zerolog.Nop(), m)
 	clock := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
-	d.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	a.engine.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 
 	if o := d.runOnce(t.Context(), triggerStartup); o != "changed" {
 		t.Fatalf("outcome %q, want changed", o)
@@ -192,9 +193,12 @@ func TestDaemon_RunOnceMetrics(t *testing.T) {
 	h.okta.ResetRequests()
 	bad := cfg
 	bad.Okta.APIToken = "00broken"
-	if d.run, err = buildRunner(t.Context(), bad, zerolog.Nop(), m.adapterClients()); err != nil {
+	badApp, err := buildApp(t.Context(), bad, zerolog.Nop(), m.adapterClients())
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer badApp.close()
+	d.app = badApp
 	before := value(t, m.lastSuccess)
 	for range readyFailureThreshold {
 		if o := d.runOnce(t.Context(), triggerSchedule); o != "failed" {

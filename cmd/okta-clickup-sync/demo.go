@@ -12,6 +12,7 @@ import (
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 )
@@ -53,12 +54,12 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 		format = v
 	}
 	log := newLogger(stderr, level, format)
-	run, err := buildRunner(ctx, cfg, log, adapterClients{})
+	a, err := buildApp(ctx, cfg, log, adapterClients{})
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return exitError
 	}
-	defer run.close()
+	defer a.close()
 
 	fmt.Fprintln(stdout, "okta-clickup-sync demo: a sample Okta org and ClickUp Workspace, served on loopback.")
 	fmt.Fprintln(stdout)
@@ -75,18 +76,18 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 		}},
 		{"4. Reconcile again: nothing left to change", false, nil},
 	}
-	var last runResult
+	var last engine.Result
 	for _, s := range steps {
 		if s.before != nil {
 			s.before()
 		}
 		fmt.Fprintf(stdout, "== %s\n", s.title)
-		last = run.once(ctx, runSpec{trigger: store.TriggerDemo, dryRun: s.dryRun})
-		if last.err != nil {
-			fmt.Fprintf(stderr, "demo: %v\n", last.err)
+		last = a.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerDemo, DryRun: s.dryRun})
+		if last.Err != nil {
+			fmt.Fprintf(stderr, "demo: %v\n", last.Err)
 			return exitError
 		}
-		if err := printPlan(stdout, last.plan, out); err != nil {
+		if err := printPlan(stdout, last.Plan, out); err != nil {
 			return exitError
 		}
 		fmt.Fprintln(stdout)
@@ -96,7 +97,7 @@ func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.W
 	fmt.Fprintln(stdout)
 	printTeams(stdout, cuSrv)
 
-	if s := last.plan.Summarize(); s.Writes > 0 || s.Failures > 0 {
+	if s := last.Plan.Summarize(); s.Writes > 0 || s.Failures > 0 {
 		fmt.Fprintln(stderr, "demo: the second reconcile still planned changes; ClickUp did not converge")
 		return exitError
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -30,7 +31,7 @@ func openStoreForReview(ctx context.Context, path string, lookup env) (*store.St
 		return nil, err
 	}
 	if st == nil {
-		return nil, errNoStore
+		return nil, engine.ErrNoStore
 	}
 	return st, nil
 }

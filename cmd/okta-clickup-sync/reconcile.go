@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -39,193 +37,73 @@ func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr
 		return code
 	}
 
-	r, code := newRunner(ctx, *configPath, lookup, stderr)
-	if r == nil {
+	app, code := newApp(ctx, *configPath, lookup, stderr)
+	if app == nil {
 		return code
 	}
-	defer r.close()
-	res := r.once(ctx, runSpec{trigger: store.TriggerManual, dryRun: *dryRun})
-	if res.plan.Entries == nil && res.err != nil {
-		return res.exitCode(*detailed) // nothing was planned; the log says why
+	defer app.close()
+	res := app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerManual, DryRun: *dryRun})
+	if res.Plan.Entries == nil && res.Err != nil {
+		return res.ExitCode(*detailed) // nothing was planned; the log says why
 	}
-	if err := printPlan(stdout, res.plan, out); err != nil {
-		r.log.Error().Err(err).Msg("print plan")
+	if err := printPlan(stdout, res.Plan, out); err != nil {
+		app.log.Error().Err(err).Msg("print plan")
 		return exitError
 	}
-	return res.exitCode(*detailed)
+	return res.ExitCode(*detailed)
 }
 
-// runResult is what one reconcile left behind.
-type runResult struct {
-	id     string
-	plan   core.Plan
-	err    error
-	dryRun bool
+// app is what every run-making command holds: the configuration, the logger, the engine and the
+// store it writes to.
+type app struct {
+	cfg    config.Config
+	log    zerolog.Logger
+	engine *engine.Engine
+	st     *store.Store // nil when SYNC_STATE_PATH is empty
 }
 
-func (r runResult) exitCode(detailed bool) int {
-	s := r.plan.Summarize()
-	switch {
-	case errors.Is(r.err, core.ErrEmptySource):
-		return exitHeld
-	case r.err != nil || s.Failures > 0:
-		return exitError
-	case s.Outcomes[core.OutcomeHeld] > 0:
-		return exitHeld
-	case detailed && s.Writes > 0:
-		return exitChanges
-	default:
-		return exitOK
-	}
-}
-
-// runner makes runs: it holds what every run needs, whichever command or trigger starts it.
-type runner struct {
-	rec *core.Reconciler
-	cfg config.Config
-	log zerolog.Logger
-	st  *store.Store // nil when SYNC_STATE_PATH is empty
-}
-
-// runSpec says what kind of run to make.
-type runSpec struct {
-	trigger  string
-	dryRun   bool
-	approves string       // for approve: the run whose held deactivations are applied
-	held     []core.Entry // for approve: those deactivations
-}
-
-// newRunner loads the configuration and builds a runner, reporting problems on stderr. A nil
-// runner comes with the exit code to return.
-func newRunner(ctx context.Context, configPath string, lookup env, stderr io.Writer) (*runner, int) {
+// newApp loads the configuration and builds the app, reporting problems on stderr. A nil app
+// comes with the exit code to return.
+func newApp(ctx context.Context, configPath string, lookup env, stderr io.Writer) (*app, int) {
 	cfg, err := loadConfig(configPath, lookup)
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
 		return nil, exitError
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
-	r, err := buildRunner(ctx, cfg, log, adapterClients{})
+	a, err := buildApp(ctx, cfg, log, adapterClients{})
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return nil, exitError
 	}
-	return r, exitOK
+	return a, exitOK
 }
 
-// buildRunner wires the adapters and, when configured, the store.
-func buildRunner(ctx context.Context, cfg config.Config, log zerolog.Logger, hc adapterClients) (*runner, error) {
-	rec, err := newReconcilerWith(ctx, cfg, hc)
-	if err != nil {
-		return nil, err
-	}
+// buildApp wires the adapters, the store and the engine.
+func buildApp(ctx context.Context, cfg config.Config, log zerolog.Logger, hc adapterClients) (*app, error) {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if st != nil {
-		rec.Links, rec.GroupLinks = st, st
-	}
-	return &runner{rec: rec, cfg: cfg, log: log, st: st}, nil
-}
-
-func (r *runner) close() {
-	if r.st != nil {
-		if err := r.st.Close(); err != nil {
-			r.log.Warn().Err(err).Msg("close state file")
-		}
-	}
-}
-
-// once runs one reconcile under the run deadline, logging every plan entry before any write and
-// every write's outcome after it, so each change is visible before and after it is made. With a
-// store, the run holds the run lock while it writes and is recorded with its entries.
-func (r *runner) once(ctx context.Context, spec runSpec) runResult {
-	start := time.Now()
-	res := runResult{id: newRunID(start), dryRun: spec.dryRun}
-	log := r.log.With().Str("run_id", res.id).Str("trigger", spec.trigger).Logger()
-	if r.cfg.Sync.RunTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.cfg.Sync.RunTimeout)
-		defer cancel()
-	}
-	log.Info().Bool("dry_run", spec.dryRun).Str("approves", spec.approves).Msg("run started")
-
-	if r.st != nil {
-		if !spec.dryRun {
-			unlock, err := r.st.Lock(ctx, fmt.Sprintf("%s run %s (pid %d)", spec.trigger, res.id, os.Getpid()), lockWait)
-			if err != nil {
-				res.err = fmt.Errorf("take the run lock: %w", err)
-				log.Error().Err(res.err).Msg("run not started")
-				return res
-			}
-			defer func() {
-				if err := unlock(); err != nil {
-					log.Warn().Err(err).Msg("release the run lock")
-				}
-			}()
-		}
-		err := r.st.BeginRun(ctx, store.Run{ID: res.id, Trigger: spec.trigger, DryRun: spec.dryRun, Start: start, ApprovesRun: spec.approves})
-		if err != nil {
-			res.err = fmt.Errorf("record run start: %w", err)
-			log.Error().Err(res.err).Msg("run not started")
-			return res
-		}
-		defer func() { recordRun(ctx, r.st, r.cfg, log, res, time.Now()) }()
-	}
-
-	p, err := r.rec.Plan(ctx)
-	if err == nil && spec.approves != "" {
-		p = core.Approve(p, spec.held)
-		// Approval is taken before the writes, so two approvals racing cannot both apply.
-		if err = r.st.MarkApproved(ctx, spec.approves, res.id); err != nil {
-			err = fmt.Errorf("approve run %s: %w", spec.approves, err)
-		}
-	}
+	e, err := newEngine(ctx, cfg, log, hc)
 	if err != nil {
-		res.err = err
-		switch {
-		case errors.Is(err, core.ErrEmptySource):
-			log.Warn().Err(err).Msg("run refused by a safety rail, nothing was written")
-		case ctx.Err() != nil:
-			// Shutdown or the run deadline cut the reads short; nothing was written.
-			log.Warn().Err(err).Msg("run interrupted")
-		default:
-			log.Error().Err(err).Msg("run failed before any write")
+		if st != nil {
+			st.Close()
 		}
-		return res
+		return nil, err
 	}
-	for o, c := range p.Vanished {
-		log.Warn().Str("okta_user_id", o).Str("clickup_user_id", c).Msg("linked ClickUp user vanished; link dropped")
+	if st != nil {
+		e.Store = st
 	}
-	for _, e := range p.Entries {
-		logEntry(log, "plan entry", e, spec.dryRun)
-	}
-	if n := p.Summarize().Outcomes[core.OutcomeHeld]; n > 0 {
-		hint := "rerun once with higher SYNC_MAX_DEACTIVATIONS and SYNC_MAX_DEACTIVATION_PERCENT to apply them"
-		if r.st != nil && !spec.dryRun {
-			hint = "review them with: okta-clickup-sync drift --run " + res.id + " --action deactivate; apply them with: okta-clickup-sync approve " + res.id
-		}
-		log.Warn().Int("held", n).Int("max_deactivations", r.cfg.Sync.MaxDeactivations).
-			Float64("max_deactivation_percent", r.cfg.Sync.MaxDeactivationPercent).
-			Str("hint", hint).Msg("deactivations held by the cap")
-	}
-	if !spec.dryRun {
-		if p.Writes() > 0 {
-			opts := r.rec.Apply
-			opts.OnDone = func(e core.Entry) { logEntry(log, "action result", e, false) }
-			p = core.Apply(ctx, r.rec.Workspace, p, opts)
-			if err := ctx.Err(); err != nil {
-				res.err = fmt.Errorf("run interrupted: %w", err)
-				log.Warn().Err(err).Msg("run interrupted")
-			}
-		}
-		if err := r.rec.RecordLinks(context.WithoutCancel(ctx), p); err != nil {
-			log.Error().Err(err).Msg("keep links")
+	return &app{cfg: cfg, log: log, engine: e, st: st}, nil
+}
+
+func (a *app) close() {
+	if a.st != nil {
+		if err := a.st.Close(); err != nil {
+			a.log.Warn().Err(err).Msg("close state file")
 		}
 	}
-	res.plan = p
-	logSummary(log, p, spec.dryRun, time.Since(start))
-	return res
 }
 
 func printPlan(w io.Writer, p core.Plan, out output) error {

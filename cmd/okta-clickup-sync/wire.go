@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/rs/zerolog"
+
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -28,8 +32,9 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 // requests; a nil field keeps that adapter's own default.
 type adapterClients struct{ okta, scim, rest *http.Client }
 
-// newReconcilerWith builds the adapters from the configuration and wires them into the core.
-func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients) (*core.Reconciler, error) {
+// newEngine builds the adapters from the configuration and wires them into an engine; the
+// caller adds the store.
+func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc adapterClients) (*engine.Engine, error) {
 	dir, err := newOktaClient(ctx, cfg, hc.okta)
 	if err != nil {
 		return nil, err
@@ -38,27 +43,34 @@ func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients
 	if err != nil {
 		return nil, err
 	}
-	r := &core.Reconciler{
-		Directory: dir,
-		Workspace: ws,
-		Options:   core.Options{Protected: cfg.Sync.ProtectedUsers},
+	e := &engine.Engine{
+		Directory:  dir,
+		Users:      dir,
+		UserGroups: dir,
+		Workspace:  ws,
+		Finder:     ws,
+		TeamReader: ws,
+		Options:    core.Options{Protected: cfg.Sync.ProtectedUsers, DeleteUnpushedTeams: cfg.Sync.DeleteUnpushedTeams},
 		Rails: core.Rails{
 			AllowEmptySource:       cfg.Sync.AllowEmptySource,
 			MaxDeactivations:       cfg.Sync.MaxDeactivations,
 			MaxDeactivationPercent: cfg.Sync.MaxDeactivationPercent,
 		},
-		Apply: core.ApplyOptions{Concurrency: cfg.Sync.Concurrency},
+		Apply:           core.ApplyOptions{Concurrency: cfg.Sync.Concurrency},
+		Log:             log,
+		RunTimeout:      cfg.Sync.RunTimeout,
+		Retention:       cfg.Sync.Retention,
+		ListingPageSize: okta.MaxPageLimit,
 	}
 	if cfg.ClickUp.APIToken != "" {
 		rest, err := newRESTClient(cfg, hc.rest)
 		if err != nil {
 			return nil, err
 		}
-		r.Roles = rest
+		e.Roles = rest
 	}
-	r.Options.DeleteUnpushedTeams = cfg.Sync.DeleteUnpushedTeams
 	if len(cfg.Sync.PushGroups) > 0 || cfg.Sync.DeleteUnpushedTeams {
-		r.Teams, r.Apply.Teams = ws, ws
+		e.Teams = ws
 	}
 	if len(cfg.Sync.PushGroups) > 0 {
 		// Names are resolved once, at start: a name that matches no group or several is a
@@ -67,9 +79,21 @@ func newReconcilerWith(ctx context.Context, cfg config.Config, hc adapterClients
 		if err != nil {
 			return nil, fmt.Errorf("SYNC_PUSH_GROUPS: %w", err)
 		}
-		r.PushGroups, r.Groups = ids, dir
+		e.PushGroups, e.Groups = ids, dir
 	}
-	return r, nil
+	return e, nil
+}
+
+// openStore opens the configured state file, or returns nil when the store is disabled.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	if cfg.Sync.StatePath == "" {
+		return nil, nil
+	}
+	st, err := store.Open(ctx, cfg.Sync.StatePath, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open state file (SYNC_STATE_PATH): %w", err)
+	}
+	return st, nil
 }
 
 // newOktaClient authenticates with the SSWS token or, when the OAuth settings are given, as a
