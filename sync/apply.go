@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	gosync "sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -98,7 +99,7 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 				return nil // stopped while waiting for a slot: not started, still planned
 			}
 			if j.start(i) == nil {
-				if p := j.recover(func() { applyEntry(context.WithoutCancel(ctx), ws, e) }); p != nil {
+				if p := j.recover(func() { applyEntry(sendContext(ctx), ws, e) }); p != nil {
 					e.Outcome, e.Error = OutcomeFailed, p.Error()
 				}
 			}
@@ -112,6 +113,23 @@ func Apply(ctx context.Context, ws Workspace, p Plan, opt ApplyOptions) Plan {
 	}
 	return out
 }
+
+// sendContext is ctx for a write about to be sent: no longer canceled, since a request cut off
+// midway leaves its effect unknown, but keeping the run's deadline, which bounds how long the
+// write may wait for a rate-limit reset before it is sent (DESIGN.md §7).
+func sendContext(ctx context.Context) context.Context {
+	d, ok := ctx.Deadline()
+	return deadlineOnly{Context: context.WithoutCancel(ctx), deadline: d, ok: ok}
+}
+
+// deadlineOnly reports a deadline it never enforces itself: waits check it before they start.
+type deadlineOnly struct {
+	context.Context
+	deadline time.Time
+	ok       bool
+}
+
+func (c deadlineOnly) Deadline() (time.Time, bool) { return c.deadline, c.ok }
 
 func applyEntry(ctx context.Context, ws Workspace, e *Entry) {
 	err := write(ctx, ws, e)

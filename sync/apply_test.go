@@ -7,6 +7,7 @@ import (
 	gosync "sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // recordingWorkspace records writes and fails those named in fail.
@@ -205,5 +206,32 @@ func TestApplyRecoversAPanicInAWrite(t *testing.T) {
 	s := got.Summarize()
 	if s.Failures != 1 || !errors.Is(panics[0], ErrPanic) {
 		t.Fatalf("want the deactivation failed with the panic; got %+v", got.Entries)
+	}
+}
+
+// deadlineWorkspace records the deadline and cancellation each write's context carries.
+type deadlineWorkspace struct {
+	recordingWorkspace
+	deadline time.Time
+	canceled bool
+}
+
+func (w *deadlineWorkspace) SetActive(ctx context.Context, _ string, _ bool) error {
+	w.deadline, _ = ctx.Deadline()
+	w.canceled = ctx.Done() != nil
+	return nil
+}
+
+func TestApplyWritesKeepTheRunDeadlineButAreNotCutOff(t *testing.T) {
+	deadline := time.Now().Add(time.Hour)
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
+	defer cancel()
+	ws := &deadlineWorkspace{}
+	Apply(ctx, ws, Diff(Desired{Users: assigned(1)}, Actual{Users: managedUsers(2)}, Options{}), ApplyOptions{})
+	if !ws.deadline.Equal(deadline) {
+		t.Errorf("a write saw deadline %v, want the run's %v: its rate-limit waits must stop there", ws.deadline, deadline)
+	}
+	if ws.canceled {
+		t.Error("a write's context can be canceled: a request cut off midway leaves its effect unknown")
 	}
 }

@@ -40,7 +40,7 @@ func applyTeams(ctx context.Context, tw TeamWorkspace, entries []Entry, n int, j
 			if ctx.Err() == nil {
 				t := teamApply{tw: tw, entries: entries, created: created, j: j}
 				// A panic fails the Team's entries that had not finished, not the process.
-				if p := j.recover(func() { t.apply(context.WithoutCancel(ctx), byTeam[k]) }); p != nil {
+				if p := j.recover(func() { t.apply(sendContext(ctx), byTeam[k]) }); p != nil {
 					for _, i := range byTeam[k] {
 						if entries[i].Outcome == OutcomePlanned {
 							entries[i].Outcome, entries[i].Error = OutcomeFailed, p.Error()
