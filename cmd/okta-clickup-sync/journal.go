@@ -21,6 +21,11 @@ var errNoStore = errors.New("no store is configured (SYNC_STATE_PATH is empty): 
 
 // openStore opens the configured state file, or returns nil when the store is disabled.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	// Running on without a store would drop leader election, and with it the one-writer rule
+	// that two replicas pointed at PostgreSQL rely on.
+	if cfg.Sync.StateURL != "" {
+		return nil, errors.New("SYNC_STATE_URL: the PostgreSQL store is not available in this build; use SYNC_STATE_PATH")
+	}
 	if cfg.Sync.StatePath == "" {
 		return nil, nil
 	}

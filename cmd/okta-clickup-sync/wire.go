@@ -17,11 +17,10 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 	if path == "" {
 		path, _ = lookup(config.ConfigPathEnv)
 	}
-	cfg, err := config.Load(path, lookup)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.Validate()
+	// Main receives a lookup, not the whole environment, so there are no unknown-name warnings
+	// to log here yet.
+	cfg, _, err := config.Build(config.Sources{Path: path, Lookup: lookup})
+	return cfg, err
 }
 
 // adapterClients are the http.Clients the adapters use, so that the daemon can count their
@@ -97,16 +96,28 @@ func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*ok
 
 func newSCIMClient(cfg config.Config, hc *http.Client) (*clickup.SCIMClient, error) {
 	c, err := clickup.NewSCIM(clickup.SCIMOptions{
-		BaseURL:           cfg.ClickUp.SCIMBaseURL,
-		Token:             cfg.ClickUp.SCIMToken.Reveal(),
-		RoleSchema:        cfg.ClickUp.SCIMRoleSchema,
-		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
-		HTTPClient:        hc,
+		BaseURL:                 cfg.ClickUp.SCIMBaseURL,
+		Token:                   cfg.ClickUp.SCIMToken.Reveal(),
+		RoleSchema:              scimRoleSchema(cfg.ClickUp.SCIMRoleSchema),
+		RoleAttribute:           cfg.ClickUp.SCIMRoleAttribute,
+		CustomRoleNameAttribute: cfg.ClickUp.SCIMCustomRoleNameAttribute,
+		CustomRoleIDAttribute:   cfg.ClickUp.SCIMCustomRoleIDAttribute,
+		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
+		HTTPClient:              hc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build clickup scim client: %w", err)
 	}
 	return c, nil
+}
+
+// scimRoleSchema stands in for discovery (DESIGN.md §11) until it is wired: auto takes the
+// default extension, which is what discovery falls back to when the service announces nothing.
+func scimRoleSchema(configured string) string {
+	if configured == config.SCIMRoleSchemaAuto {
+		return config.DefaultSCIMRoleSchemaURN
+	}
+	return configured
 }
 
 func newRESTClient(cfg config.Config, hc *http.Client) (*clickup.RESTClient, error) {
