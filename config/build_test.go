@@ -134,6 +134,7 @@ func TestBuild_EnvironWarnings(t *testing.T) {
 		{"long name, several edits", "SYNC_MAX_DEACTIVATION_PCT", "5", "SYNC_MAX_DEACTIVATION_PERCENT", "unknown"},
 		{"lower case", "sync_schedule", "@hourly", "SYNC_SCHEDULE", "upper case"},
 		{"nothing close", "SYNC_FROBNICATE_EVERYTHING", "1", "", "unknown"},
+		{"a _FILE form of a plain setting", "OKTA_ORG_URL_FILE", "/etc/org", "OKTA_ORG_URL", "only secrets"},
 		{"SDK name with a counterpart", "OKTA_CLIENT_TOKEN", secretValue, "OKTA_API_TOKEN", "Okta SDK"},
 		{"SDK org URL", "OKTA_CLIENT_ORGURL", "https://a.okta.com", "OKTA_ORG_URL", "Okta SDK"},
 		{"SDK client id", "OKTA_CLIENT_CLIENTID", "0oa", "OKTA_CLIENT_ID", "Okta SDK"},

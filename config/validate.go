@@ -258,6 +258,11 @@ func checkToken(v *validator, env string, s Secret) {
 	if strings.TrimSpace(t) != t || strings.ContainsAny(t, "\r\n") {
 		v.add(env, "has leading or trailing whitespace or a line break (a second newline at the end of its file?)")
 	}
+	// Docker's --env-file and Kubernetes pass quotes through; no credential starts and ends with
+	// the same quote.
+	if len(t) >= 2 && (t[0] == '"' || t[0] == '\'') && t[len(t)-1] == t[0] {
+		v.add(env, "is wrapped in quotes, which would be sent as part of it; remove them")
+	}
 }
 
 // checkURL applies the rule every base URL obeys (internal/endpoint) and says what is wrong, or "".

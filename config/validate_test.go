@@ -131,6 +131,8 @@ func TestValidate(t *testing.T) {
 		{"blank push group", func(c *config.Config) { c.Sync.PushGroups = []string{""} }, []string{"SYNC_PUSH_GROUPS", "entry 1"}},
 		{"push group listed twice", func(c *config.Config) { c.Sync.PushGroups = []string{"Eng", "Eng"} }, []string{"SYNC_PUSH_GROUPS", `"Eng"`, "twice"}},
 		{"listen address without port", func(c *config.Config) { c.Sync.ListenAddr = "8080" }, []string{"SYNC_LISTEN_ADDR", `"8080"`}},
+		{"token in double quotes", func(c *config.Config) { c.ClickUp.SCIMToken = config.Secret(`"` + secretValue + `"`) }, []string{"CLICKUP_SCIM_TOKEN", "quotes"}},
+		{"token in single quotes", func(c *config.Config) { c.Okta.APIToken = config.Secret("'" + secretValue + "'") }, []string{"OKTA_API_TOKEN", "quotes"}},
 		{"token with a trailing newline", func(c *config.Config) { c.ClickUp.SCIMToken = secretValue + "\n" }, []string{"CLICKUP_SCIM_TOKEN", "whitespace"}},
 		{"empty role attribute", func(c *config.Config) { c.Okta.RoleAttribute = "" }, []string{"OKTA_ROLE_ATTRIBUTE"}},
 		{"top-level role attributes are valid", func(c *config.Config) { c.ClickUp.SCIMRoleSchema = "" }, nil},

@@ -119,6 +119,10 @@ func environWarnings(environ []string) []Warning {
 			w.DidYouMean = sdkVariables[upper]
 		case strings.HasPrefix(upper, "OKTA_CLIENT_") || strings.HasPrefix(upper, "OKTA_TESTING_"):
 			w.Problem = "the Okta SDK's own variable, not read: this program configures the SDK itself"
+		case strings.HasSuffix(upper, "_FILE") && isKnown[strings.TrimSuffix(upper, "_FILE")]:
+			// OKTA_ORG_URL_FILE: a _FILE form of a setting that is not a secret.
+			w.Problem = "unknown environment variable, not read: only secrets have a _FILE form"
+			w.DidYouMean = strings.TrimSuffix(upper, "_FILE")
 		default:
 			w.DidYouMean = closest(upper, known)
 		}
