@@ -1,6 +1,8 @@
 // Package config builds the daemon's configuration from defaults, a YAML file, the environment and
-// secret files (NAME_FILE), and validates it. Every problem is reported at once, each naming the
-// setting by both its environment name and its YAML key, and no error ever carries a secret.
+// secret files (NAME_FILE, *_file keys and the SYNC_SECRETS_DIR directory), and validates it.
+// Build does it all in one call: every problem is reported at once, each naming the setting by
+// both its environment name and its YAML key, no error ever carries a secret, and names that look
+// meant for this program but are not read come back as warnings.
 package config
 
 import "time"
