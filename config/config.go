@@ -1,15 +1,11 @@
 // Package config builds the daemon's configuration from defaults, a YAML file, the environment and
-// secret files (NAME_FILE), and validates it. Every problem is reported at once, each naming the
-// setting by both its environment name and its YAML key, and no error ever carries a secret.
+// secret files (NAME_FILE, *_file keys and the SYNC_SECRETS_DIR directory), and validates it.
+// Build does it all in one call: every problem is reported at once, each naming the setting by
+// both its environment name and its YAML key, no error ever carries a secret, and names that look
+// meant for this program but are not read come back as warnings.
 package config
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"time"
-)
+import "time"
 
 // ConfigPathEnv names the environment variable holding the path of the YAML file. The caller reads
 // it (a --config flag wins over it) and passes the path to Load.
@@ -21,23 +17,50 @@ const (
 	DefaultRoleAttribute           = "role"
 	DefaultCustomRoleNameAttribute = "customRoleName"
 	DefaultCustomRoleIDAttribute   = "customRoleId"
-	DefaultSCIMRoleSchema          = "urn:ietf:params:scim:schemas:extension:clickup:2.0:User"
-	DefaultAPIBaseURL              = "https://api.clickup.com/api/v2"
-	DefaultSchedule                = "@every 15m"
-	DefaultStatePath               = "okta-clickup-sync.db"
-	DefaultMaxDeactivations        = 10
-	DefaultMaxDeactivationPercent  = 10.0
-	DefaultListenAddr              = ":8080"
-	DefaultRetention               = 90 * 24 * time.Hour
-	DefaultRunTimeout              = 10 * time.Minute
+	// SCIMRoleSchemaAuto asks for the role schema to be discovered from the SCIM service at start
+	// (DESIGN.md §11); it is the default.
+	SCIMRoleSchemaAuto = "auto"
+	// DefaultSCIMRoleSchemaURN is the extension that holds the role attributes when the service
+	// announces nothing (DESIGN.md §4).
+	DefaultSCIMRoleSchemaURN      = "urn:ietf:params:scim:schemas:extension:clickup:2.0:User"
+	DefaultAPIBaseURL             = "https://api.clickup.com/api/v2"
+	DefaultSchedule               = "@every 15m"
+	DefaultStatePath              = "okta-clickup-sync.db"
+	DefaultMaxDeactivations       = 10
+	DefaultMaxDeactivationPercent = 10.0
+	DefaultListenAddr             = ":8080"
+	DefaultRetention              = 90 * 24 * time.Hour
+	DefaultRunTimeout             = 10 * time.Minute
+	DefaultRateLimitMaxWait       = 2 * time.Minute
+	DefaultEventsInterval         = 15 * time.Second
+	DefaultCapWindow              = time.Hour
 	// DefaultConcurrency is the writes in flight. ClickUp allows 10,000 requests a minute (167 a
 	// second); at 50-100 ms a write, 4 in flight reach only 40-80 a second, while 32 reach the
 	// limit with room for slower answers. The rate limiter, fed by ClickUp's headers, keeps the
 	// burst within the budget.
 	DefaultConcurrency = 32
 	DefaultLogLevel    = "info"
-	DefaultLogFormat   = "json"
+	DefaultLogFormat   = LogFormatAuto
 )
+
+// SYNC_EVENTS values.
+const (
+	EventsOff       = "off"
+	EventsSystemLog = "systemlog"
+)
+
+// LOG_FORMAT values. Auto is resolved by the caller, which knows whether stderr is a terminal
+// (ResolveLogFormat).
+const (
+	LogFormatAuto    = "auto"
+	LogFormatJSON    = "json"
+	LogFormatConsole = "console"
+)
+
+// MinTokenLength is the shortest token accepted for the tokens this product defines itself
+// (SYNC_TRIGGER_TOKEN, SYNC_UI_TOKEN, SYNC_EVENT_HOOK_SECRET): 16 random characters are beyond
+// guessing over HTTP, and anything shorter is a word someone typed.
+const MinTokenLength = 16
 
 // Config is the whole configuration. The yaml and json tags mirror the file layout so that a dump
 // of the effective configuration reads like the file; secrets render as "[redacted]" there.
@@ -72,9 +95,14 @@ type OktaConfig struct {
 type ClickUpConfig struct {
 	SCIMBaseURL string `yaml:"scim_base_url" json:"scim_base_url"`
 	SCIMToken   Secret `yaml:"scim_token" json:"scim_token"`
-	// SCIMRoleSchema is the URN of the SCIM extension holding the role attributes; empty means the
-	// attributes sit at the top level of the user.
+	// SCIMRoleSchema is the URN of the SCIM extension holding the role attributes; "auto" (the
+	// default) discovers it from the service (DESIGN.md §11); empty means the attributes sit at
+	// the top level of the user.
 	SCIMRoleSchema string `yaml:"scim_role_schema" json:"scim_role_schema"`
+	// SCIM attribute names of the ClickUp Role, a custom role's name and its id.
+	SCIMRoleAttribute           string `yaml:"scim_role_attribute" json:"scim_role_attribute"`
+	SCIMCustomRoleNameAttribute string `yaml:"scim_custom_role_name_attribute" json:"scim_custom_role_name_attribute"`
+	SCIMCustomRoleIDAttribute   string `yaml:"scim_custom_role_id_attribute" json:"scim_custom_role_id_attribute"`
 
 	APIToken    Secret `yaml:"api_token" json:"api_token"`
 	APIBaseURL  string `yaml:"api_base_url" json:"api_base_url"`
@@ -84,8 +112,16 @@ type ClickUpConfig struct {
 // SyncConfig governs the reconcile runs and their safety rails.
 type SyncConfig struct {
 	Schedule string `yaml:"schedule" json:"schedule"` // cron spec or descriptor (@every 15m, @hourly)
-	// StatePath is the SQLite file; empty disables the store (no stored links, no held plans).
-	StatePath              string   `yaml:"state_path" json:"state_path"`
+	// StatePath is the SQLite file; empty disables the store (no stored links, no held plans),
+	// unless StateURL puts the store on PostgreSQL.
+	StatePath string `yaml:"state_path" json:"state_path"`
+	// StateURL is a postgres:// URL: the store on PostgreSQL with leader election (DESIGN.md §14).
+	// It replaces StatePath. A secret, since the URL may carry a password.
+	StateURL Secret `yaml:"state_url" json:"state_url"`
+	// SecretsDir is a directory of secret files named after their settings (okta-api-token,
+	// clickup-scim-token, ...): a file that is there is read, one that is absent leaves its setting
+	// unset. It lets a Kubernetes Secret or systemd credentials carry optional secrets.
+	SecretsDir             string   `yaml:"secrets_dir" json:"secrets_dir"`
 	MaxDeactivations       int      `yaml:"max_deactivations" json:"max_deactivations"`
 	MaxDeactivationPercent float64  `yaml:"max_deactivation_percent" json:"max_deactivation_percent"`
 	ProtectedUsers         []string `yaml:"protected_users" json:"protected_users"` // emails or ClickUp user ids
@@ -93,18 +129,32 @@ type SyncConfig struct {
 	DeleteUnpushedTeams    bool     `yaml:"delete_unpushed_teams" json:"delete_unpushed_teams"`
 	ListenAddr             string   `yaml:"listen_addr" json:"listen_addr"`
 	TriggerToken           Secret   `yaml:"trigger_token" json:"trigger_token"`
+	// UIToken turns on the drift console at /ui/ (DESIGN.md §13).
+	UIToken Secret `yaml:"ui_token" json:"ui_token"`
 	// AllowInsecureHTTP permits http:// base URLs, and only to loopback hosts (tests, the demo).
 	AllowInsecureHTTP bool          `yaml:"allow_insecure_http" json:"allow_insecure_http"`
 	AllowEmptySource  bool          `yaml:"allow_empty_source" json:"allow_empty_source"`
 	Retention         time.Duration `yaml:"retention" json:"retention"`
 	RunTimeout        time.Duration `yaml:"run_timeout" json:"run_timeout"`
-	Concurrency       int           `yaml:"concurrency" json:"concurrency"` // writes in flight at once
+	// RateLimitMaxWait is the longest wait for an announced rate-limit reset (DESIGN.md §7).
+	RateLimitMaxWait time.Duration `yaml:"rate_limit_max_wait" json:"rate_limit_max_wait"`
+	Concurrency      int           `yaml:"concurrency" json:"concurrency"` // writes in flight at once
+
+	// Near-real-time changes (DESIGN.md §10): Events is "off" or "systemlog".
+	Events         string        `yaml:"events" json:"events"`
+	EventsInterval time.Duration `yaml:"events_interval" json:"events_interval"`
+	// CapWindow is the rolling window over which deactivations of user and event runs count
+	// against the caps.
+	CapWindow time.Duration `yaml:"cap_window" json:"cap_window"`
+	// EventHookSecret turns on Okta's event hook at /hooks/okta: the Authorization header Okta
+	// sends must equal it.
+	EventHookSecret Secret `yaml:"event_hook_secret" json:"event_hook_secret"`
 }
 
 // LogConfig selects the zerolog level and output format.
 type LogConfig struct {
 	Level  string `yaml:"level" json:"level"`   // trace, debug, info, warn or error
-	Format string `yaml:"format" json:"format"` // json or console
+	Format string `yaml:"format" json:"format"` // auto, json or console
 }
 
 // Default returns the configuration before any file or environment is read. It is not valid on
@@ -114,7 +164,10 @@ func Default() Config {
 	c.Okta.RoleAttribute = DefaultRoleAttribute
 	c.Okta.CustomRoleNameAttribute = DefaultCustomRoleNameAttribute
 	c.Okta.CustomRoleIDAttribute = DefaultCustomRoleIDAttribute
-	c.ClickUp.SCIMRoleSchema = DefaultSCIMRoleSchema
+	c.ClickUp.SCIMRoleSchema = SCIMRoleSchemaAuto
+	c.ClickUp.SCIMRoleAttribute = DefaultRoleAttribute
+	c.ClickUp.SCIMCustomRoleNameAttribute = DefaultCustomRoleNameAttribute
+	c.ClickUp.SCIMCustomRoleIDAttribute = DefaultCustomRoleIDAttribute
 	c.ClickUp.APIBaseURL = DefaultAPIBaseURL
 	c.Sync.Schedule = DefaultSchedule
 	c.Sync.StatePath = DefaultStatePath
@@ -123,6 +176,10 @@ func Default() Config {
 	c.Sync.ListenAddr = DefaultListenAddr
 	c.Sync.Retention = DefaultRetention
 	c.Sync.RunTimeout = DefaultRunTimeout
+	c.Sync.RateLimitMaxWait = DefaultRateLimitMaxWait
+	c.Sync.Events = EventsOff
+	c.Sync.EventsInterval = DefaultEventsInterval
+	c.Sync.CapWindow = DefaultCapWindow
 	c.Sync.Concurrency = DefaultConcurrency
 	c.Log.Level = DefaultLogLevel
 	c.Log.Format = DefaultLogFormat
@@ -130,125 +187,27 @@ func Default() Config {
 }
 
 // DefaultScopes returns the OAuth scopes the enabled features need: reading the app's users and
-// their profiles, and the pushed groups' members when groups are pushed.
-func DefaultScopes(pushGroups bool) []string {
+// their profiles, the pushed groups' members when groups are pushed, and the System Log when
+// events are on.
+func DefaultScopes(pushGroups, events bool) []string {
 	s := []string{"okta.apps.read", "okta.users.read"}
 	if pushGroups {
 		s = append(s, "okta.groups.read")
 	}
+	if events {
+		s = append(s, "okta.logs.read")
+	}
 	return s
 }
 
-// Load builds the configuration: defaults, then the YAML file at path (when path is not empty),
-// then the environment, then the secret files named by NAME_FILE variables or *_file keys. A nil
-// lookup means os.LookupEnv. Every problem found is returned at once (errors.Join of
-// *SettingError and file errors); the Config is returned too, with whatever could be read, so a
-// caller may show it. Load does not call Validate.
-func Load(path string, lookup func(string) (string, bool)) (Config, error) {
-	if lookup == nil {
-		lookup = os.LookupEnv
+// ResolveLogFormat turns LOG_FORMAT=auto into console lines on a terminal and JSON elsewhere; the
+// caller says whether stderr is a terminal. Other values come back unchanged.
+func ResolveLogFormat(format string, isTerminal bool) string {
+	if format != LogFormatAuto {
+		return format
 	}
-	st := newState()
-	var errs []error
-	if path != "" {
-		if err := st.readFile(path); err != nil {
-			errs = append(errs, err)
-		}
+	if isTerminal {
+		return LogFormatConsole
 	}
-	st.applyEnv(lookup)
-	st.readSecretFiles()
-	st.fillDerived()
-	errs = append(errs, st.errs...)
-	return st.cfg, redactErrors(errs, st.cfg.Secrets())
-}
-
-// Parse reads a YAML configuration over Default(), without the environment. Unknown keys are
-// errors naming the key and its line. Secret *_file keys are read, relative paths from the working
-// directory.
-func Parse(r io.Reader) (Config, error) {
-	st := newState()
-	st.parseYAML(r, "")
-	st.readSecretFiles()
-	st.fillDerived()
-	return st.cfg, redactErrors(st.errs, st.cfg.Secrets())
-}
-
-// Secrets returns every non-empty secret value, so that tests can search output for leaks.
-func (c Config) Secrets() []string {
-	var out []string
-	for _, s := range []Secret{c.Okta.APIToken, c.Okta.PrivateKey, c.ClickUp.SCIMToken, c.ClickUp.APIToken, c.Sync.TriggerToken} {
-		if s != "" {
-			out = append(out, s.Reveal())
-		}
-	}
-	return out
-}
-
-// oauthConfigured reports whether any piece of the OAuth service-app set is present, which selects
-// OAuth over the API token (and makes a partial set an error rather than silently ignored).
-func (o OktaConfig) oauthConfigured() bool {
-	return o.ClientID != "" || o.PrivateKey != "" || o.PrivateKeyID != ""
-}
-
-// state is a configuration being built: the values so far, the secret files still to read and the
-// problems found.
-type state struct {
-	cfg   Config
-	files map[*setting]fileRef // secret setting -> the file that will provide it
-	errs  []error
-}
-
-// fileRef is a secret file named by NAME_FILE or a *_file key, remembered until the last layer has
-// been applied so that a later layer's value wins without the file ever being opened.
-type fileRef struct {
-	path  string
-	label *SettingError // names the setting that gave the path, for errors
-}
-
-func newState() *state {
-	return &state{cfg: Default(), files: map[*setting]fileRef{}}
-}
-
-func (st *state) readFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("config file: %w", err)
-	}
-	defer f.Close()
-	st.parseYAML(f, path)
-	return nil
-}
-
-// fillDerived sets defaults that depend on other settings.
-func (st *state) fillDerived() {
-	o := &st.cfg.Okta
-	if len(o.Scopes) == 0 && o.oauthConfigured() {
-		o.Scopes = DefaultScopes(len(st.cfg.Sync.PushGroups) > 0)
-	}
-}
-
-func (st *state) fail(err error) { st.errs = append(st.errs, err) }
-
-// redactErrors is the last guard against a secret reaching an error: messages are built not to show
-// secret values, but a secret pasted into the wrong setting (a token as a schedule) would be shown
-// as that setting's value.
-func redactErrors(errs []error, secrets []string) error {
-	out := make([]error, 0, len(errs))
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if se, ok := err.(*SettingError); ok {
-			c := *se
-			c.Problem = redactText(c.Problem, secrets)
-			out = append(out, &c)
-			continue
-		}
-		msg := err.Error()
-		if r := redactText(msg, secrets); r != msg {
-			err = errors.New(r)
-		}
-		out = append(out, err)
-	}
-	return errors.Join(out...)
+	return LogFormatJSON
 }

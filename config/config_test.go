@@ -20,7 +20,10 @@ func TestDefault(t *testing.T) {
 		{"role attribute", c.Okta.RoleAttribute, "role"},
 		{"custom role name attribute", c.Okta.CustomRoleNameAttribute, "customRoleName"},
 		{"custom role id attribute", c.Okta.CustomRoleIDAttribute, "customRoleId"},
-		{"scim role schema", c.ClickUp.SCIMRoleSchema, "urn:ietf:params:scim:schemas:extension:clickup:2.0:User"},
+		{"scim role schema", c.ClickUp.SCIMRoleSchema, "auto"},
+		{"scim role attribute", c.ClickUp.SCIMRoleAttribute, "role"},
+		{"scim custom role name attribute", c.ClickUp.SCIMCustomRoleNameAttribute, "customRoleName"},
+		{"scim custom role id attribute", c.ClickUp.SCIMCustomRoleIDAttribute, "customRoleId"},
 		{"api base url", c.ClickUp.APIBaseURL, "https://api.clickup.com/api/v2"},
 		{"schedule", c.Sync.Schedule, "@every 15m"},
 		{"state path", c.Sync.StatePath, "okta-clickup-sync.db"},
@@ -29,9 +32,17 @@ func TestDefault(t *testing.T) {
 		{"listen addr", c.Sync.ListenAddr, ":8080"},
 		{"retention", c.Sync.Retention, 90 * 24 * time.Hour},
 		{"run timeout", c.Sync.RunTimeout, 10 * time.Minute},
+		{"rate limit max wait", c.Sync.RateLimitMaxWait, 2 * time.Minute},
+		{"events", c.Sync.Events, "off"},
+		{"events interval", c.Sync.EventsInterval, 15 * time.Second},
+		{"cap window", c.Sync.CapWindow, time.Hour},
+		{"state url", c.Sync.StateURL, config.Secret("")},
+		{"secrets dir", c.Sync.SecretsDir, ""},
+		{"ui token", c.Sync.UIToken, config.Secret("")},
+		{"event hook secret", c.Sync.EventHookSecret, config.Secret("")},
 		{"concurrency", c.Sync.Concurrency, 32},
 		{"log level", c.Log.Level, "info"},
-		{"log format", c.Log.Format, "json"},
+		{"log format", c.Log.Format, "auto"},
 		{"scopes", len(c.Okta.Scopes), 0},
 		{"allow insecure http", c.Sync.AllowInsecureHTTP, false},
 		{"allow empty source", c.Sync.AllowEmptySource, false},
@@ -70,12 +81,17 @@ clickup:
   scim_base_url: https://api.clickup.com/scim/v2/9012345
   scim_token: yaml-scim-token
   scim_role_schema: urn:example:role
+  scim_role_attribute: clickupRole
+  scim_custom_role_name_attribute: customRole
+  scim_custom_role_id_attribute: customRoleID
   api_token: pk_1_yaml
   api_base_url: https://api.clickup.com/api/v2
   workspace_id: 9012345
 sync:
   schedule: "*/30 * * * *"
-  state_path: /var/lib/ocs/state.db
+  state_path: ""
+  state_url: postgres://sync:yaml-pg-password@db.example:5432/sync
+  secrets_dir: testdata/secrets
   max_deactivations: 25
   max_deactivation_percent: 12.5
   protected_users: [owner@example.com, "81234567"]
@@ -85,11 +101,17 @@ sync:
   delete_unpushed_teams: true
   listen_addr: 127.0.0.1:9090
   trigger_token: yaml-trigger
+  ui_token: yaml-ui-token
   allow_insecure_http: false
   allow_empty_source: true
   retention: 30d
   run_timeout: 5m
+  rate_limit_max_wait: 90s
   concurrency: 8
+  events: systemlog
+  events_interval: 30s
+  cap_window: 2h
+  event_hook_secret: yaml-hook-secret
 log:
   level: debug
   format: console
@@ -108,11 +130,17 @@ func fullYAMLWant() config.Config {
 	w.ClickUp.SCIMBaseURL = "https://api.clickup.com/scim/v2/9012345"
 	w.ClickUp.SCIMToken = "yaml-scim-token"
 	w.ClickUp.SCIMRoleSchema = "urn:example:role"
+	w.ClickUp.SCIMRoleAttribute = "clickupRole"
+	w.ClickUp.SCIMCustomRoleNameAttribute = "customRole"
+	w.ClickUp.SCIMCustomRoleIDAttribute = "customRoleID"
 	w.ClickUp.APIToken = "pk_1_yaml"
 	w.ClickUp.APIBaseURL = "https://api.clickup.com/api/v2"
 	w.ClickUp.WorkspaceID = "9012345"
 	w.Sync.Schedule = "*/30 * * * *"
-	w.Sync.StatePath = "/var/lib/ocs/state.db"
+	w.Sync.StatePath = ""
+	w.Sync.StateURL = "postgres://sync:yaml-pg-password@db.example:5432/sync"
+	w.Sync.SecretsDir = "testdata/secrets"
+	w.Okta.PrivateKey = "private-key-from-the-secrets-dir" // the one secret the file leaves to the directory
 	w.Sync.MaxDeactivations = 25
 	w.Sync.MaxDeactivationPercent = 12.5
 	w.Sync.ProtectedUsers = []string{"owner@example.com", "81234567"}
@@ -120,10 +148,16 @@ func fullYAMLWant() config.Config {
 	w.Sync.DeleteUnpushedTeams = true
 	w.Sync.ListenAddr = "127.0.0.1:9090"
 	w.Sync.TriggerToken = "yaml-trigger"
+	w.Sync.UIToken = "yaml-ui-token"
 	w.Sync.AllowEmptySource = true
 	w.Sync.Retention = 30 * 24 * time.Hour
 	w.Sync.RunTimeout = 5 * time.Minute
+	w.Sync.RateLimitMaxWait = 90 * time.Second
 	w.Sync.Concurrency = 8
+	w.Sync.Events = "systemlog"
+	w.Sync.EventsInterval = 30 * time.Second
+	w.Sync.CapWindow = 2 * time.Hour
+	w.Sync.EventHookSecret = "yaml-hook-secret"
 	w.Log.Level = "debug"
 	w.Log.Format = "console"
 	return w
@@ -156,6 +190,27 @@ func TestLoad_MissingFile(t *testing.T) {
 	assertErrContains(t, err, path)
 }
 
+// everyEnv sets every plain (non-_FILE) environment name; TestFixtures_CoverEverySetting keeps it
+// complete.
+var everyEnv = env{
+	"OKTA_ORG_URL": "https://acme.okta.com", "OKTA_APP_ID": "0oa1", "OKTA_API_TOKEN": "tok",
+	"OKTA_ROLE_ATTRIBUTE": "r", "OKTA_CUSTOM_ROLE_NAME_ATTRIBUTE": "n", "OKTA_CUSTOM_ROLE_ID_ATTRIBUTE": "i",
+	"CLICKUP_SCIM_BASE_URL": "https://scim.example", "CLICKUP_SCIM_TOKEN": "st", "CLICKUP_SCIM_ROLE_SCHEMA": "urn:x",
+	"CLICKUP_API_TOKEN": "pk", "CLICKUP_API_BASE_URL": "https://api.example/v2", "CLICKUP_WORKSPACE_ID": "42",
+	"SYNC_SCHEDULE": "@hourly", "SYNC_STATE_PATH": "/tmp/s.db", "SYNC_MAX_DEACTIVATIONS": "3",
+	"SYNC_MAX_DEACTIVATION_PERCENT": "2.5", "SYNC_PROTECTED_USERS": "a@example.com, 123",
+	"SYNC_PUSH_GROUPS": "Eng,Ops", "SYNC_DELETE_UNPUSHED_TEAMS": "true", "SYNC_LISTEN_ADDR": ":9999",
+	"SYNC_TRIGGER_TOKEN": "tt", "SYNC_ALLOW_INSECURE_HTTP": "1", "SYNC_ALLOW_EMPTY_SOURCE": "TRUE",
+	"SYNC_RETENTION": "36h", "SYNC_RUN_TIMEOUT": "90s", "SYNC_CONCURRENCY": "16",
+	"LOG_LEVEL": "WARN", "LOG_FORMAT": "console",
+	"CLICKUP_SCIM_ROLE_ATTRIBUTE": "ra", "CLICKUP_SCIM_CUSTOM_ROLE_NAME_ATTRIBUTE": "rn",
+	"CLICKUP_SCIM_CUSTOM_ROLE_ID_ATTRIBUTE": "ri", "SYNC_STATE_URL": "postgres://db.example/s",
+	"SYNC_SECRETS_DIR": "testdata/secrets", "SYNC_UI_TOKEN": "ui", "SYNC_RATE_LIMIT_MAX_WAIT": "45s",
+	"SYNC_EVENTS": "SystemLog", "SYNC_EVENTS_INTERVAL": "5s", "SYNC_CAP_WINDOW": "30m",
+	"SYNC_EVENT_HOOK_SECRET": "hs", "OKTA_CLIENT_ID": "0oac", "OKTA_PRIVATE_KEY": "pem", "OKTA_PRIVATE_KEY_ID": "kid",
+	"OKTA_SCOPES": "okta.apps.read okta.users.read",
+}
+
 // Each case starts from Default(), applies yaml (when set) and env, and expects Default() changed by
 // want.
 func TestLoad_Layers(t *testing.T) {
@@ -167,18 +222,7 @@ func TestLoad_Layers(t *testing.T) {
 	}{
 		{
 			name: "every plain environment name",
-			env: env{
-				"OKTA_ORG_URL": "https://acme.okta.com", "OKTA_APP_ID": "0oa1", "OKTA_API_TOKEN": "tok",
-				"OKTA_ROLE_ATTRIBUTE": "r", "OKTA_CUSTOM_ROLE_NAME_ATTRIBUTE": "n", "OKTA_CUSTOM_ROLE_ID_ATTRIBUTE": "i",
-				"CLICKUP_SCIM_BASE_URL": "https://scim.example", "CLICKUP_SCIM_TOKEN": "st", "CLICKUP_SCIM_ROLE_SCHEMA": "urn:x",
-				"CLICKUP_API_TOKEN": "pk", "CLICKUP_API_BASE_URL": "https://api.example/v2", "CLICKUP_WORKSPACE_ID": "42",
-				"SYNC_SCHEDULE": "@hourly", "SYNC_STATE_PATH": "/tmp/s.db", "SYNC_MAX_DEACTIVATIONS": "3",
-				"SYNC_MAX_DEACTIVATION_PERCENT": "2.5", "SYNC_PROTECTED_USERS": "a@example.com, 123",
-				"SYNC_PUSH_GROUPS": "Eng,Ops", "SYNC_DELETE_UNPUSHED_TEAMS": "true", "SYNC_LISTEN_ADDR": ":9999",
-				"SYNC_TRIGGER_TOKEN": "tt", "SYNC_ALLOW_INSECURE_HTTP": "1", "SYNC_ALLOW_EMPTY_SOURCE": "TRUE",
-				"SYNC_RETENTION": "36h", "SYNC_RUN_TIMEOUT": "90s", "SYNC_CONCURRENCY": "16",
-				"LOG_LEVEL": "WARN", "LOG_FORMAT": "console",
-			},
+			env:  everyEnv,
 			want: func(c *config.Config) {
 				c.Okta.OrgURL, c.Okta.AppID, c.Okta.APIToken = "https://acme.okta.com", "0oa1", "tok"
 				c.Okta.RoleAttribute, c.Okta.CustomRoleNameAttribute, c.Okta.CustomRoleIDAttribute = "r", "n", "i"
@@ -192,6 +236,13 @@ func TestLoad_Layers(t *testing.T) {
 				c.Sync.AllowInsecureHTTP, c.Sync.AllowEmptySource = true, true
 				c.Sync.Retention, c.Sync.RunTimeout, c.Sync.Concurrency = 36*time.Hour, 90*time.Second, 16
 				c.Log.Level, c.Log.Format = "warn", "console"
+				c.ClickUp.SCIMRoleAttribute, c.ClickUp.SCIMCustomRoleNameAttribute, c.ClickUp.SCIMCustomRoleIDAttribute = "ra", "rn", "ri"
+				c.Sync.StateURL, c.Sync.SecretsDir, c.Sync.UIToken = "postgres://db.example/s", "testdata/secrets", "ui"
+				c.Sync.RateLimitMaxWait, c.Sync.Events = 45*time.Second, "systemlog"
+				c.Sync.EventsInterval, c.Sync.CapWindow, c.Sync.EventHookSecret = 5*time.Second, 30*time.Minute, "hs"
+				// OKTA_PRIVATE_KEY beats the file of the same secret in SYNC_SECRETS_DIR.
+				c.Okta.ClientID, c.Okta.PrivateKey, c.Okta.PrivateKeyID = "0oac", "pem", "kid"
+				c.Okta.Scopes = []string{"okta.apps.read", "okta.users.read"}
 			},
 		},
 		{
@@ -298,7 +349,7 @@ func TestLoad_Layers(t *testing.T) {
 			yaml: "okta:\n  app_id: &id shared\n  client_id: *id\n",
 			want: func(c *config.Config) {
 				c.Okta.AppID, c.Okta.ClientID = "shared", "shared"
-				c.Okta.Scopes = config.DefaultScopes(false)
+				c.Okta.Scopes = config.DefaultScopes(false, false)
 			},
 		},
 		{
@@ -339,6 +390,7 @@ func TestLoad_SecretFiles(t *testing.T) {
 	crlf := write("crlf", "tok-crlf\r\n")
 	two := write("two", "tok-two\n\n")
 	bare := write("bare", "tok-bare")
+	pg := write("pg", "postgres://u:pw-in-file@db/s\n")
 	missing := filepath.Join(dir, "missing")
 
 	tests := []struct {
@@ -352,22 +404,28 @@ func TestLoad_SecretFiles(t *testing.T) {
 			name: "every secret as NAME_FILE, one line ending trimmed",
 			env: env{
 				"OKTA_API_TOKEN_FILE": lf, "OKTA_PRIVATE_KEY_FILE": bare, "CLICKUP_SCIM_TOKEN_FILE": crlf,
-				"CLICKUP_API_TOKEN_FILE": two, "SYNC_TRIGGER_TOKEN_FILE": bare,
+				"CLICKUP_API_TOKEN_FILE": two, "SYNC_TRIGGER_TOKEN_FILE": bare, "SYNC_UI_TOKEN_FILE": lf,
+				"SYNC_EVENT_HOOK_SECRET_FILE": crlf, "SYNC_STATE_URL_FILE": pg,
 			},
 			want: func(c *config.Config) {
 				c.Okta.APIToken, c.Okta.PrivateKey, c.ClickUp.SCIMToken = "tok-lf", "tok-bare", "tok-crlf"
 				c.ClickUp.APIToken, c.Sync.TriggerToken = "tok-two\n", "tok-bare"
-				c.Okta.Scopes = config.DefaultScopes(false) // a private key selects OAuth
+				c.Sync.UIToken, c.Sync.EventHookSecret = "tok-lf", "tok-crlf"
+				c.Sync.StateURL, c.Sync.StatePath = "postgres://u:pw-in-file@db/s", ""
+				c.Okta.Scopes = config.DefaultScopes(false, false) // a private key selects OAuth
 			},
 		},
 		{
 			name: "every secret as a *_file key",
 			yaml: "okta:\n  api_token_file: " + lf + "\n  private_key_file: " + bare + "\nclickup:\n  scim_token_file: " + crlf +
-				"\n  api_token_file: " + bare + "\nsync:\n  trigger_token_file: " + lf + "\n",
+				"\n  api_token_file: " + bare + "\nsync:\n  trigger_token_file: " + lf + "\n  ui_token_file: " + bare +
+				"\n  event_hook_secret_file: " + lf + "\n  state_url_file: " + pg + "\n",
 			want: func(c *config.Config) {
 				c.Okta.APIToken, c.Okta.PrivateKey, c.ClickUp.SCIMToken = "tok-lf", "tok-bare", "tok-crlf"
 				c.ClickUp.APIToken, c.Sync.TriggerToken = "tok-bare", "tok-lf"
-				c.Okta.Scopes = config.DefaultScopes(false)
+				c.Sync.UIToken, c.Sync.EventHookSecret = "tok-bare", "tok-lf"
+				c.Sync.StateURL, c.Sync.StatePath = "postgres://u:pw-in-file@db/s", ""
+				c.Okta.Scopes = config.DefaultScopes(false, false)
 			},
 		},
 		{

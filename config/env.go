@@ -27,6 +27,7 @@ func (st *state) applyEnv(lookup func(string) (string, bool)) {
 					continue
 				}
 				st.files[s] = fileRef{path: path, label: s.fileErr("", "")}
+				st.explicit[s] = true
 				continue
 			}
 		}
@@ -36,6 +37,7 @@ func (st *state) applyEnv(lookup func(string) (string, bool)) {
 		// A value from the environment beats a secret file named in the YAML file, which then need
 		// not exist where this runs.
 		delete(st.files, s)
+		st.explicit[s] = true
 		if problem := s.set(&st.cfg, v); problem != "" {
 			st.fail(s.err("", "%s", problem))
 		}
@@ -53,7 +55,7 @@ func (st *state) readSecretFiles() {
 		v, problem := readSecretFile(ref.path)
 		if problem != "" {
 			e := *ref.label
-			e.Problem = problem
+			e.Problem = problem + ref.via
 			st.fail(&e)
 			continue
 		}

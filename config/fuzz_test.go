@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
@@ -28,6 +30,9 @@ func FuzzParse(f *testing.F) {
 		"okta:\n  api_token: x\n  api_token_file: /dev/null\n",
 		"sync:\n  max_deactivation_percent: .nan\n  concurrency: 0x10\n",
 		"? [a]\n: b\n",
+		"sync:\n  state_url: postgres://u:p@h/d\n  state_path: \"\"\n  events: SYSTEMLOG\n  event_hook_secret: x\n",
+		"sync:\n  secrets_dir: /nonexistent\n  ui_token: REPLACEME\n",
+		"clickup:\n  scim_role_schema: AUTO\n  scim_role_attribute: urn:x:role\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -39,6 +44,14 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		if err := c.Validate(); err != nil {
+			_ = err.Error()
+		}
+		// Build adds the merging of loading and validation problems.
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := config.Build(config.Sources{Path: path, Lookup: func(string) (string, bool) { return "", false }}); err != nil {
 			_ = err.Error()
 		}
 	})

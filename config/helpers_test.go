@@ -128,3 +128,12 @@ func settingErrors(err error) []*config.SettingError {
 	walk(err)
 	return out
 }
+
+// environ renders the injected environment as os.Environ() does.
+func (e env) environ() []string {
+	var out []string
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	return out
+}

@@ -53,8 +53,8 @@ type setting struct {
 	// spaceSeparated: the environment form may separate entries by spaces as well as commas (OAuth
 	// scopes are space-separated on the wire), and the YAML form may be a single string.
 	spaceSeparated bool
-	// lower: the value is a name from a fixed lower-case set (zerolog's level names), so INFO is
-	// taken as a harmless spelling of info.
+	// lower: the value is a name from a fixed lower-case set (zerolog's level names, SYNC_EVENTS),
+	// so INFO is taken as a harmless spelling of info.
 	lower bool
 }
 
@@ -87,12 +87,17 @@ var settings = []*setting{
 	{env: "CLICKUP_SCIM_BASE_URL", key: "clickup.scim_base_url", ptr: func(c *Config) any { return &c.ClickUp.SCIMBaseURL }},
 	{env: "CLICKUP_SCIM_TOKEN", key: "clickup.scim_token", ptr: func(c *Config) any { return &c.ClickUp.SCIMToken }},
 	{env: "CLICKUP_SCIM_ROLE_SCHEMA", key: "clickup.scim_role_schema", ptr: func(c *Config) any { return &c.ClickUp.SCIMRoleSchema }, keepEmpty: true},
+	{env: "CLICKUP_SCIM_ROLE_ATTRIBUTE", key: "clickup.scim_role_attribute", ptr: func(c *Config) any { return &c.ClickUp.SCIMRoleAttribute }},
+	{env: "CLICKUP_SCIM_CUSTOM_ROLE_NAME_ATTRIBUTE", key: "clickup.scim_custom_role_name_attribute", ptr: func(c *Config) any { return &c.ClickUp.SCIMCustomRoleNameAttribute }},
+	{env: "CLICKUP_SCIM_CUSTOM_ROLE_ID_ATTRIBUTE", key: "clickup.scim_custom_role_id_attribute", ptr: func(c *Config) any { return &c.ClickUp.SCIMCustomRoleIDAttribute }},
 	{env: "CLICKUP_API_TOKEN", key: "clickup.api_token", ptr: func(c *Config) any { return &c.ClickUp.APIToken }},
 	{env: "CLICKUP_API_BASE_URL", key: "clickup.api_base_url", ptr: func(c *Config) any { return &c.ClickUp.APIBaseURL }},
 	{env: "CLICKUP_WORKSPACE_ID", key: "clickup.workspace_id", ptr: func(c *Config) any { return &c.ClickUp.WorkspaceID }},
 
 	{env: "SYNC_SCHEDULE", key: "sync.schedule", ptr: func(c *Config) any { return &c.Sync.Schedule }},
 	{env: "SYNC_STATE_PATH", key: "sync.state_path", ptr: func(c *Config) any { return &c.Sync.StatePath }, keepEmpty: true},
+	{env: "SYNC_STATE_URL", key: "sync.state_url", ptr: func(c *Config) any { return &c.Sync.StateURL }},
+	{env: "SYNC_SECRETS_DIR", key: "sync.secrets_dir", ptr: func(c *Config) any { return &c.Sync.SecretsDir }},
 	{env: "SYNC_MAX_DEACTIVATIONS", key: "sync.max_deactivations", ptr: func(c *Config) any { return &c.Sync.MaxDeactivations }},
 	{env: "SYNC_MAX_DEACTIVATION_PERCENT", key: "sync.max_deactivation_percent", ptr: func(c *Config) any { return &c.Sync.MaxDeactivationPercent }},
 	{env: "SYNC_PROTECTED_USERS", key: "sync.protected_users", ptr: func(c *Config) any { return &c.Sync.ProtectedUsers }},
@@ -100,11 +105,17 @@ var settings = []*setting{
 	{env: "SYNC_DELETE_UNPUSHED_TEAMS", key: "sync.delete_unpushed_teams", ptr: func(c *Config) any { return &c.Sync.DeleteUnpushedTeams }},
 	{env: "SYNC_LISTEN_ADDR", key: "sync.listen_addr", ptr: func(c *Config) any { return &c.Sync.ListenAddr }},
 	{env: "SYNC_TRIGGER_TOKEN", key: "sync.trigger_token", ptr: func(c *Config) any { return &c.Sync.TriggerToken }},
+	{env: "SYNC_UI_TOKEN", key: "sync.ui_token", ptr: func(c *Config) any { return &c.Sync.UIToken }},
 	{env: "SYNC_ALLOW_INSECURE_HTTP", key: "sync.allow_insecure_http", ptr: func(c *Config) any { return &c.Sync.AllowInsecureHTTP }},
 	{env: "SYNC_ALLOW_EMPTY_SOURCE", key: "sync.allow_empty_source", ptr: func(c *Config) any { return &c.Sync.AllowEmptySource }},
 	{env: "SYNC_RETENTION", key: "sync.retention", ptr: func(c *Config) any { return &c.Sync.Retention }},
 	{env: "SYNC_RUN_TIMEOUT", key: "sync.run_timeout", ptr: func(c *Config) any { return &c.Sync.RunTimeout }},
+	{env: "SYNC_RATE_LIMIT_MAX_WAIT", key: "sync.rate_limit_max_wait", ptr: func(c *Config) any { return &c.Sync.RateLimitMaxWait }},
 	{env: "SYNC_CONCURRENCY", key: "sync.concurrency", ptr: func(c *Config) any { return &c.Sync.Concurrency }},
+	{env: "SYNC_EVENTS", key: "sync.events", ptr: func(c *Config) any { return &c.Sync.Events }, lower: true},
+	{env: "SYNC_EVENTS_INTERVAL", key: "sync.events_interval", ptr: func(c *Config) any { return &c.Sync.EventsInterval }},
+	{env: "SYNC_CAP_WINDOW", key: "sync.cap_window", ptr: func(c *Config) any { return &c.Sync.CapWindow }},
+	{env: "SYNC_EVENT_HOOK_SECRET", key: "sync.event_hook_secret", ptr: func(c *Config) any { return &c.Sync.EventHookSecret }},
 
 	{env: "LOG_LEVEL", key: "log.level", ptr: func(c *Config) any { return &c.Log.Level }, lower: true},
 	{env: "LOG_FORMAT", key: "log.format", ptr: func(c *Config) any { return &c.Log.Format }, lower: true},

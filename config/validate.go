@@ -5,8 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"math"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -27,18 +25,40 @@ var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Mo
 
 var (
 	logLevels  = []string{"trace", "debug", "info", "warn", "error"}
-	logFormats = []string{"json", "console"}
+	logFormats = []string{LogFormatAuto, LogFormatJSON, LogFormatConsole}
 )
 
 // Validate reports every problem with the configuration at once (errors.Join of *SettingError),
 // each naming the setting by environment name and YAML key. Messages never contain secrets.
 func (c Config) Validate() error {
+	return redactErrors(c.problems(), c.Secrets())
+}
+
+// problems is Validate before redaction, for Build to merge with the loading problems.
+func (c Config) problems() []error {
+	// A placeholder is the whole story about its setting: "too short" or "not a URL" beside it
+	// would only blur the fix.
+	ph := &validator{}
+	c.validatePlaceholders(ph)
+	placeholder := map[string]bool{}
+	for _, err := range ph.errs {
+		placeholder[err.(*SettingError).Env] = true
+	}
 	v := &validator{}
 	c.validateOkta(v)
 	c.validateClickUp(v)
 	c.validateSync(v)
+	c.validateStore(v)
+	c.validateEvents(v)
+	c.validateTokens(v)
 	c.validateLog(v)
-	return redactErrors(v.errs, c.Secrets())
+	out := ph.errs
+	for _, err := range v.errs {
+		if !placeholder[err.(*SettingError).Env] {
+			out = append(out, err)
+		}
+	}
+	return out
 }
 
 type validator struct{ errs []error }
@@ -53,6 +73,15 @@ func (v *validator) required(env, value, what string) bool {
 		return false
 	}
 	return true
+}
+
+// orSecretsDir completes "required" for a secret: with SYNC_SECRETS_DIR set, the missing piece is
+// most likely the file there, so the message names it.
+func (c Config) orSecretsDir(env string) string {
+	if c.Sync.SecretsDir == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (or the file %s in SYNC_SECRETS_DIR %s)", settingByEnv(env).fileName(), show(c.Sync.SecretsDir))
 }
 
 func (c Config) validateOkta(v *validator) {
@@ -80,7 +109,7 @@ func (c Config) validateOkta(v *validator) {
 		}
 		v.add("OKTA_API_TOKEN", "set together with the OAuth settings (%s); authenticate one way: the API token, or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY + OKTA_PRIVATE_KEY_ID", strings.Join(set, ", "))
 	case o.APIToken == "" && !o.oauthConfigured():
-		v.add("OKTA_API_TOKEN", "Okta credentials are required: set OKTA_API_TOKEN, or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY + OKTA_PRIVATE_KEY_ID for an OAuth service app")
+		v.add("OKTA_API_TOKEN", "Okta credentials are required: set OKTA_API_TOKEN%s, or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY + OKTA_PRIVATE_KEY_ID for an OAuth service app", c.orSecretsDir("OKTA_API_TOKEN"))
 	case o.oauthConfigured():
 		var set []string
 		for _, env := range oauthOrder {
@@ -94,11 +123,26 @@ func (c Config) validateOkta(v *validator) {
 				if len(set) > 1 {
 					verb = "are"
 				}
-				v.add(env, "required for OAuth, since %s %s set", strings.Join(set, " and "), verb)
+				hint := ""
+				if settingByEnv(env).secret() {
+					hint = c.orSecretsDir(env)
+				}
+				v.add(env, "required for OAuth, since %s %s set%s", strings.Join(set, " and "), verb, hint)
 			}
 		}
+		events := c.Sync.Events == EventsSystemLog
 		if len(o.Scopes) == 0 {
-			v.add("OKTA_SCOPES", "required for OAuth, e.g. %s", strings.Join(DefaultScopes(len(c.Sync.PushGroups) > 0), " "))
+			v.add("OKTA_SCOPES", "required for OAuth, e.g. %s", strings.Join(DefaultScopes(len(c.Sync.PushGroups) > 0, events), " "))
+		}
+		// A scope the enabled features need but the list lacks would surface as a 403 on the
+		// first read that needs it, in the middle of a run.
+		if len(o.Scopes) > 0 {
+			if len(c.Sync.PushGroups) > 0 && !contains(o.Scopes, "okta.groups.read") {
+				v.add("OKTA_SCOPES", "lacks okta.groups.read, which SYNC_PUSH_GROUPS needs to read the groups' members")
+			}
+			if events && !contains(o.Scopes, "okta.logs.read") {
+				v.add("OKTA_SCOPES", "lacks okta.logs.read, which SYNC_EVENTS=systemlog needs to read the System Log")
+			}
 		}
 		for i, s := range o.Scopes {
 			if s == "" || strings.ContainsFunc(s, unicode.IsSpace) {
@@ -114,12 +158,32 @@ func (c Config) validateOkta(v *validator) {
 			v.add("OKTA_PRIVATE_KEY", "%s", p)
 		}
 	}
-	for _, a := range []struct{ env, value string }{
+	checkDistinct(v, []namedValue{
 		{"OKTA_ROLE_ATTRIBUTE", o.RoleAttribute},
 		{"OKTA_CUSTOM_ROLE_NAME_ATTRIBUTE", o.CustomRoleNameAttribute},
 		{"OKTA_CUSTOM_ROLE_ID_ATTRIBUTE", o.CustomRoleIDAttribute},
-	} {
-		v.required(a.env, a.value, "the app-profile key to read")
+	}, "the app-profile key to read", false)
+}
+
+type namedValue struct{ env, value string }
+
+// checkDistinct requires each value and refuses two settings naming the same attribute: the
+// role, the custom role's name and its id would then be read from, or written to, one place.
+func checkDistinct(v *validator, attrs []namedValue, what string, foldCase bool) {
+	seen := map[string]string{}
+	for _, a := range attrs {
+		if !v.required(a.env, a.value, what) {
+			continue
+		}
+		k := a.value
+		if foldCase {
+			k = strings.ToLower(k)
+		}
+		if other, dup := seen[k]; dup {
+			v.add(a.env, "names the same attribute as %s (%s); each must be its own", other, show(a.value))
+			continue
+		}
+		seen[k] = a.env
 	}
 }
 
@@ -131,8 +195,25 @@ func (c Config) validateClickUp(v *validator) {
 			v.add("CLICKUP_SCIM_BASE_URL", "%s", p)
 		}
 	}
-	if v.required("CLICKUP_SCIM_TOKEN", cu.SCIMToken.Reveal(), "the SCIM API token from ClickUp's SSO settings") {
+	if v.required("CLICKUP_SCIM_TOKEN", cu.SCIMToken.Reveal(), "the SCIM API token from ClickUp's SSO settings"+c.orSecretsDir("CLICKUP_SCIM_TOKEN")) {
 		checkToken(v, "CLICKUP_SCIM_TOKEN", cu.SCIMToken)
+	}
+	if p := checkRoleSchema(cu.SCIMRoleSchema); p != "" {
+		v.add("CLICKUP_SCIM_ROLE_SCHEMA", "%s", p)
+	}
+	attrs := []namedValue{
+		{"CLICKUP_SCIM_ROLE_ATTRIBUTE", cu.SCIMRoleAttribute},
+		{"CLICKUP_SCIM_CUSTOM_ROLE_NAME_ATTRIBUTE", cu.SCIMCustomRoleNameAttribute},
+		{"CLICKUP_SCIM_CUSTOM_ROLE_ID_ATTRIBUTE", cu.SCIMCustomRoleIDAttribute},
+	}
+	// SCIM attribute names are case-insensitive (RFC 7643 §2.1), so role and Role are one.
+	checkDistinct(v, attrs, "the SCIM attribute name", true)
+	for _, a := range attrs {
+		if a.value != "" {
+			if p := checkSCIMAttrName(a.value); p != "" {
+				v.add(a.env, "%s", p)
+			}
+		}
 	}
 	if cu.APIToken != "" {
 		checkToken(v, "CLICKUP_API_TOKEN", cu.APIToken)
@@ -146,46 +227,12 @@ func (c Config) validateClickUp(v *validator) {
 	}
 }
 
-func (c Config) validateSync(v *validator) {
-	s := c.Sync
-	if p := checkSchedule(s.Schedule); p != "" {
-		v.add("SYNC_SCHEDULE", "%s", p)
-	}
-	if s.MaxDeactivations < 0 {
-		v.add("SYNC_MAX_DEACTIVATIONS", "must be 0 or more, got %d", s.MaxDeactivations)
-	}
-	if p := s.MaxDeactivationPercent; math.IsNaN(p) || p < 0 || p > 100 {
-		v.add("SYNC_MAX_DEACTIVATION_PERCENT", "must be between 0 and 100, got %v", p)
-	}
-	if s.Concurrency < 1 || s.Concurrency > 64 {
-		v.add("SYNC_CONCURRENCY", "must be between 1 and 64, got %d", s.Concurrency)
-	}
-	positive := func(env string, d time.Duration) {
-		if d <= 0 {
-			v.add(env, "must be more than zero, got %s", d)
-		}
-	}
-	positive("SYNC_RETENTION", s.Retention)
-	positive("SYNC_RUN_TIMEOUT", s.RunTimeout)
-	checkEntries(v, "SYNC_PROTECTED_USERS", s.ProtectedUsers, false)
-	// A group listed twice would be pushed as two competing Teams.
-	checkEntries(v, "SYNC_PUSH_GROUPS", s.PushGroups, true)
-	if v.required("SYNC_LISTEN_ADDR", s.ListenAddr, "host:port to listen on, like :8080") {
-		if _, _, err := net.SplitHostPort(s.ListenAddr); err != nil {
-			v.add("SYNC_LISTEN_ADDR", "not a host:port address (like :8080 or 127.0.0.1:8080): %s", show(s.ListenAddr))
-		}
-	}
-	if s.TriggerToken != "" {
-		checkToken(v, "SYNC_TRIGGER_TOKEN", s.TriggerToken)
-	}
-}
-
 func (c Config) validateLog(v *validator) {
 	if !contains(logLevels, c.Log.Level) {
 		v.add("LOG_LEVEL", "must be one of %s, got %s", strings.Join(logLevels, ", "), show(c.Log.Level))
 	}
 	if !contains(logFormats, c.Log.Format) {
-		v.add("LOG_FORMAT", "must be json or console, got %s", show(c.Log.Format))
+		v.add("LOG_FORMAT", "must be auto, json or console, got %s", show(c.Log.Format))
 	}
 }
 
@@ -210,6 +257,11 @@ func checkToken(v *validator, env string, s Secret) {
 	t := s.Reveal()
 	if strings.TrimSpace(t) != t || strings.ContainsAny(t, "\r\n") {
 		v.add(env, "has leading or trailing whitespace or a line break (a second newline at the end of its file?)")
+	}
+	// Docker's --env-file and Kubernetes pass quotes through; no credential starts and ends with
+	// the same quote.
+	if len(t) >= 2 && (t[0] == '"' || t[0] == '\'') && t[len(t)-1] == t[0] {
+		v.add(env, "is wrapped in quotes, which would be sent as part of it; remove them")
 	}
 }
 

@@ -22,6 +22,7 @@ func (st *state) parseYAML(r io.Reader, source string) {
 		if source != "" {
 			err = fmt.Errorf("config file %s: %w", source, err)
 		}
+		st.fileFailed = true
 		st.fail(err)
 		return
 	}
@@ -102,6 +103,7 @@ func (p *yamlParser) document(doc *yaml.Node) {
 		return
 	}
 	if top.Kind != yaml.MappingNode {
+		p.st.fileFailed = true
 		p.st.fail(fmt.Errorf("%s: the configuration must be a mapping with the sections %s", p.where(top.Line), strings.Join(sections, ", ")))
 		return
 	}
@@ -169,6 +171,7 @@ func (p *yamlParser) secretFile(s *setting, v *yaml.Node) {
 		return
 	}
 	p.file[s] = v.Line
+	p.st.explicit[s] = true
 	p.st.files[s] = fileRef{path: v.Value, label: s.fileErr(where, "")}
 }
 
@@ -196,6 +199,7 @@ func (p *yamlParser) value(s *setting, v *yaml.Node) {
 	if s.secret() {
 		p.inline[s] = v.Line
 	}
+	p.st.explicit[s] = true
 	if problem := s.set(&p.st.cfg, v.Value); problem != "" {
 		p.st.fail(s.err(where, "%s", problem))
 	}
@@ -210,6 +214,7 @@ func (p *yamlParser) list(s *setting, v *yaml.Node, dst *[]string) {
 			return
 		}
 		*dst = splitList(v.Value, true)
+		p.st.explicit[s] = true
 	case yaml.SequenceNode:
 		// Entries are kept as written, empty ones included, so that Validate can point at them.
 		out := make([]string, 0, len(v.Content))
@@ -222,6 +227,7 @@ func (p *yamlParser) list(s *setting, v *yaml.Node, dst *[]string) {
 			out = append(out, strings.TrimSpace(e.Value))
 		}
 		*dst = out
+		p.st.explicit[s] = true
 	default:
 		p.st.fail(s.err(where, "must be a list, not %s", describe(v)))
 	}

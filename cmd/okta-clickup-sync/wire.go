@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -21,11 +22,10 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 	if path == "" {
 		path, _ = lookup(config.ConfigPathEnv)
 	}
-	cfg, err := config.Load(path, lookup)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.Validate()
+	// Main receives a lookup, not the whole environment, so there are no unknown-name warnings
+	// to log here yet.
+	cfg, _, err := config.Build(config.Sources{Path: path, Lookup: lookup})
+	return cfg, err
 }
 
 // adapterClients are the http.Clients the adapters use, so that the daemon can count their
@@ -86,6 +86,11 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 
 // openStore opens the configured state file, or returns nil when the store is disabled.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	// Running on without a store would drop leader election, and with it the one-writer rule
+	// that two replicas pointed at PostgreSQL rely on.
+	if cfg.Sync.StateURL != "" {
+		return nil, errors.New("SYNC_STATE_URL: the PostgreSQL store is not available in this build; use SYNC_STATE_PATH")
+	}
 	if cfg.Sync.StatePath == "" {
 		return nil, nil
 	}
@@ -121,16 +126,28 @@ func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*ok
 
 func newSCIMClient(cfg config.Config, hc *http.Client) (*clickup.SCIMClient, error) {
 	c, err := clickup.NewSCIM(clickup.SCIMOptions{
-		BaseURL:           cfg.ClickUp.SCIMBaseURL,
-		Token:             cfg.ClickUp.SCIMToken.Reveal(),
-		RoleSchema:        cfg.ClickUp.SCIMRoleSchema,
-		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
-		HTTPClient:        hc,
+		BaseURL:                 cfg.ClickUp.SCIMBaseURL,
+		Token:                   cfg.ClickUp.SCIMToken.Reveal(),
+		RoleSchema:              scimRoleSchema(cfg.ClickUp.SCIMRoleSchema),
+		RoleAttribute:           cfg.ClickUp.SCIMRoleAttribute,
+		CustomRoleNameAttribute: cfg.ClickUp.SCIMCustomRoleNameAttribute,
+		CustomRoleIDAttribute:   cfg.ClickUp.SCIMCustomRoleIDAttribute,
+		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
+		HTTPClient:              hc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build clickup scim client: %w", err)
 	}
 	return c, nil
+}
+
+// scimRoleSchema stands in for discovery (DESIGN.md §11) until it is wired: auto takes the
+// default extension, which is what discovery falls back to when the service announces nothing.
+func scimRoleSchema(configured string) string {
+	if configured == config.SCIMRoleSchemaAuto {
+		return config.DefaultSCIMRoleSchemaURN
+	}
+	return configured
 }
 
 func newRESTClient(cfg config.Config, hc *http.Client) (*clickup.RESTClient, error) {
