@@ -93,6 +93,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		retry, werr := t.pace.Retry(ctx, a)
 		switch {
+		case werr != nil && err == nil:
+			return nil, fmt.Errorf("HTTP %d: %w", resp.StatusCode, werr)
 		case werr != nil:
 			return nil, fmt.Errorf("%w while waiting to retry after: %w", werr, hideEOF(err))
 		case !retry && err != nil:

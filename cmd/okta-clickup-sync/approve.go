@@ -29,7 +29,7 @@ func runApprove(ctx context.Context, args []string, lookup env, stdout, stderr i
 		return exitError
 	}
 
-	r, code := newRunner(ctx, *configPath, lookup, stderr)
+	r, code := newRunner(ctx, *configPath, lookup, stderr, adapterClients{})
 	if r == nil {
 		return code
 	}

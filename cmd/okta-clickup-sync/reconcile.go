@@ -28,7 +28,7 @@ func (o *output) Set(s string) error {
 	return nil
 }
 
-func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
+func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer, hc adapterClients) int {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
 	dryRun := fs.Bool("dry-run", false, "print the plan and change nothing")
@@ -39,7 +39,7 @@ func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr
 		return code
 	}
 
-	r, code := newRunner(ctx, *configPath, lookup, stderr)
+	r, code := newRunner(ctx, *configPath, lookup, stderr, hc)
 	if r == nil {
 		return code
 	}
@@ -97,14 +97,14 @@ type runSpec struct {
 
 // newRunner loads the configuration and builds a runner, reporting problems on stderr. A nil
 // runner comes with the exit code to return.
-func newRunner(ctx context.Context, configPath string, lookup env, stderr io.Writer) (*runner, int) {
+func newRunner(ctx context.Context, configPath string, lookup env, stderr io.Writer, hc adapterClients) (*runner, int) {
 	cfg, err := loadConfig(configPath, lookup)
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
 		return nil, exitError
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
-	r, err := buildRunner(ctx, cfg, log, adapterClients{})
+	r, err := buildRunner(ctx, cfg, log, hc)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return nil, exitError
