@@ -125,7 +125,9 @@ func TestLie_LinkHeaders(t *testing.T) {
 		} {
 			t.Run(rd.name+"/"+link, func(t *testing.T) {
 				s, _ := liarOrg(t)
-				s.Faults(1).Add(faults.Rule{Path: rd.path, Kind: faults.Rewrite, Header: http.Header{"Link": {link}}})
+				r := oktatest.RawLink(link)
+				r.Path = rd.path
+				s.Faults(1).Add(r)
 				noPanic(t, func() {
 					err := rd.read(t.Context(), newClient(t, s, nil))
 					if !errors.Is(err, core.ErrMalformed) {
@@ -154,8 +156,9 @@ func TestLie_RedirectToAnotherOrigin(t *testing.T) {
 	for _, rd := range reads(probe, gid) {
 		t.Run(rd.name, func(t *testing.T) {
 			s, _ := liarOrg(t)
-			s.Faults(1).Add(faults.Rule{Path: rd.path, Kind: faults.Status, Status: http.StatusTemporaryRedirect,
-				Header: http.Header{"Location": {other.URL + "/api/v1/apps/" + appID + "/users"}}})
+			r := oktatest.Redirect(http.StatusTemporaryRedirect, other.URL+"/api/v1/apps/"+appID+"/users")
+			r.Path = rd.path
+			s.Faults(1).Add(r)
 			elsewhere.Store(0)
 			noPanic(t, func() {
 				err := rd.read(t.Context(), newClient(t, s, nil))
