@@ -1,8 +1,15 @@
 // Package okta is the Okta adapter: it reads who is assigned to the ClickUp app in Okta, the desired
-// state, through github.com/okta/okta-sdk-golang/v2, and implements sync.Directory.
+// state, and single users and groups, and implements sync.Directory, sync.UserReader,
+// sync.UserGroupReader and sync.GroupDirectory.
 //
-// The SDK is used with its known traps disarmed (reference/okta-sdk-and-api.md §0): the cache is off,
-// every call has a deadline, the next link is checked for loops, and a nil response is expected.
+// github.com/okta/okta-sdk-golang/v2 builds each request (its SSWS or OAuth private_key_jwt
+// authentication) and reads Okta's error bodies; the adapter sends the requests through its own
+// transport and decodes the answers itself with encoding/json (request.go). The SDK's known traps
+// stay disarmed (reference/okta-sdk-and-api.md §0): its cache is off, every request has a
+// deadline, and its reading of Link headers never sees one the transport has not checked. And what
+// an org, a proxy or an attacker could make it say is refused (DESIGN.md §7): a 200 that is not the
+// JSON type its endpoint returns, a body or a string beyond its bound, a next link that loops,
+// wanders or leaves the org, a redirect to another origin, a rate-limit reset too far away.
 package okta
 
 import (
