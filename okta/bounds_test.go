@@ -84,21 +84,12 @@ func TestBound_HugeStringIsNotRead(t *testing.T) {
 	}
 }
 
-// A body over 64 MiB is malformed, be it announced or only sent; one just under is read.
+// A body over 64 MiB is malformed, be it announced or only sent. It is white space here, so
+// that only its size is wrong.
 func TestBound_Body(t *testing.T) {
-	item := `"xxxxxxxxxxxxxx",` // many short strings: only the body's size is wrong
-	for _, tc := range []struct {
-		name   string
-		size   int
-		length bool
-	}{
-		{"over, announced", maxBody + 1, true},
-		{"over, chunked", maxBody + 1, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			n := tc.size - len(`[`) - len(`1]`)
-			body := strings.Repeat(item, n/len(item))
-			c := streamed(t, "["+body, ' ', n-len(body), "1]", tc.length)
+	for _, length := range []bool{true, false} {
+		t.Run(fmt.Sprintf("content-length=%t", length), func(t *testing.T) {
+			c := streamed(t, "[", ' ', maxBody, "1]", length)
 			_, err := c.ListAppUsers(t.Context())
 			if !errors.Is(err, core.ErrMalformed) || !strings.Contains(err.Error(), "67108864 bytes") {
 				t.Errorf("error %v, want ErrMalformed naming the limit", err)
