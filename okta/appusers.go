@@ -123,16 +123,17 @@ type appUser struct {
 	Status string `json:"status"`
 	// The app-user profile: the role attributes, under the keys the configuration names.
 	Profile  map[string]json.RawMessage `json:"profile"`
-	Embedded *struct {
-		User *oktaUser `json:"user"`
+	Embedded struct {
+		User oktaUser `json:"user"` // zero when absent or null
 	} `json:"_embedded"`
 }
 
 // oktaUser is what the adapter reads of an Okta user, embedded in an app user or on its own.
+// Values rather than pointers: at 100,000 users each pointer is an allocation.
 type oktaUser struct {
 	ID      string `json:"id"`
 	Status  string `json:"status"`
-	Profile *struct {
+	Profile struct {
 		Login     string `json:"login"`
 		Email     string `json:"email"`
 		FirstName string `json:"firstName"`
@@ -164,10 +165,10 @@ func (c *Client) appUserFields(au *appUser) (core.OktaUser, error) {
 	if au.Status == "" {
 		return core.OktaUser{}, fmt.Errorf("missing status")
 	}
-	if au.Embedded == nil || au.Embedded.User == nil {
+	user := &au.Embedded.User
+	if *user == (oktaUser{}) {
 		return core.OktaUser{}, fmt.Errorf("missing _embedded.user (was expand=user dropped?)")
 	}
-	user := au.Embedded.User
 	if user.ID != au.ID && user.ID != "" {
 		return core.OktaUser{}, fmt.Errorf("_embedded.user.id %s differs from the app user id", quote(user.ID))
 	}
@@ -195,12 +196,10 @@ func userFields(u *oktaUser, where string) (core.OktaUser, error) {
 	case u.Status == "":
 		return core.OktaUser{}, fmt.Errorf("missing %sstatus", where)
 	}
-	out := core.OktaUser{ID: u.ID, UserStatus: known(u.Status)}
-	if p := u.Profile; p != nil {
-		out.Login, out.Email, out.FirstName, out.LastName = p.Login, p.Email, p.FirstName, p.LastName
-		if out.Email == out.Login {
-			out.Email = out.Login // one copy of the address, not two
-		}
+	p := &u.Profile
+	out := core.OktaUser{ID: u.ID, UserStatus: known(u.Status), Login: p.Login, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName}
+	if out.Email == out.Login {
+		out.Email = out.Login // one copy of the address, not two
 	}
 	return out, nil
 }

@@ -15,8 +15,8 @@ import (
 // returns, a list or an object: an empty body, null, another type, or anything after the value
 // is malformed (DESIGN.md §7), never an empty page.
 
-// decodeList decodes body, a JSON array, one element at a time into a new T, and hands each to
-// each with its index; a null element comes as nil. A field of the wrong JSON type comes as
+// decodeList decodes body, a JSON array, one element at a time into a T, and hands each to each
+// with its index, to use before it returns; a null element comes as nil. A field of the wrong JSON type comes as
 // typeErr with the element, which encoding/json decodes as far as it can, so that each can name
 // the element it is about.
 func decodeList[T any](body []byte, each func(i int, v *T, typeErr error) error) error {
@@ -27,8 +27,13 @@ func decodeList[T any](body []byte, each func(i int, v *T, typeErr error) error)
 	if _, err := dec.Token(); err != nil {
 		return err
 	}
+	// One T serves every element in turn (each must not keep it): an allocation per element
+	// fewer, at 100,000 users.
+	var elem T
 	for i := 0; dec.More(); i++ {
-		var v *T
+		var zero T
+		elem = zero
+		v := &elem // nil after a null element
 		err := dec.Decode(&v)
 		var te *json.UnmarshalTypeError
 		switch {
