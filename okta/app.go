@@ -2,8 +2,6 @@ package okta
 
 import (
 	"context"
-
-	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 )
 
 // App is the configured app instance as Okta describes it.
@@ -20,17 +18,27 @@ type App struct {
 // core.ErrUnauthorized or core.ErrNotFound (unknown app).
 func (c *Client) App(ctx context.Context) (App, error) {
 	const op = "get app"
-	request := "GET /api/v1/apps/" + c.appID
-	a, resp, err := c.sdk.Application.GetApplication(ctx, c.appID, sdk.NewApplication(), nil)
+	path := "/api/v1/apps/" + c.appID
+	request := "GET " + path
+	p, status, err := c.get(ctx, path, false)
 	if err != nil {
-		return App{}, c.callError(op, request, 0, resp, err)
+		return App{}, c.callError(op, request, 0, status, err)
 	}
-	app, ok := a.(*sdk.Application)
-	if !ok || app == nil || app.Id == "" {
+	var a struct {
+		ID         string `json:"id"`
+		Name       string `json:"name"`
+		Label      string `json:"label"`
+		Status     string `json:"status"`
+		SignOnMode string `json:"signOnMode"`
+	}
+	if err := decodeObject(p.body, &a); err != nil {
+		return App{}, c.malformed(op, request, 0, "%w", err)
+	}
+	switch {
+	case a.ID == "":
 		return App{}, c.malformed(op, request, 0, "no application in the response")
+	case a.ID != c.appID:
+		return App{}, c.malformed(op, request, 0, "response describes app %s", quote(a.ID))
 	}
-	if app.Id != c.appID {
-		return App{}, c.malformed(op, request, 0, "response describes app %s", app.Id)
-	}
-	return App{ID: app.Id, Name: app.Name, Label: app.Label, Status: app.Status, SignOnMode: app.SignOnMode}, nil
+	return App(a), nil
 }

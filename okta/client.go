@@ -1,8 +1,15 @@
 // Package okta is the Okta adapter: it reads who is assigned to the ClickUp app in Okta, the desired
-// state, through github.com/okta/okta-sdk-golang/v2, and implements sync.Directory.
+// state, and single users and groups, and implements sync.Directory, sync.UserReader,
+// sync.UserGroupReader and sync.GroupDirectory.
 //
-// The SDK is used with its known traps disarmed (reference/okta-sdk-and-api.md §0): the cache is off,
-// every call has a deadline, the next link is checked for loops, and a nil response is expected.
+// github.com/okta/okta-sdk-golang/v2 builds each request (its SSWS or OAuth private_key_jwt
+// authentication) and reads Okta's error bodies; the adapter sends the requests through its own
+// transport and decodes the answers itself with encoding/json (request.go). The SDK's known traps
+// stay disarmed (reference/okta-sdk-and-api.md §0): its cache is off, every request has a
+// deadline, and its reading of Link headers never sees one the transport has not checked. And what
+// an org, a proxy or an attacker could make it say is refused (DESIGN.md §7): a 200 that is not the
+// JSON type its endpoint returns, a body or a string beyond its bound, a next link that loops,
+// wanders or leaves the org, a redirect to another origin, a rate-limit reset too far away.
 package okta
 
 import (
@@ -10,14 +17,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/endpoint"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -72,7 +78,8 @@ type Options struct {
 
 	// HTTPClient is used for every request when set; its Timeout, if any, replaces
 	// RequestTimeout. A timeout is always applied, because the SDK's own connection timeout
-	// never is.
+	// never is. Its CheckRedirect is replaced: redirects are followed only within the org's
+	// origin.
 	HTTPClient *http.Client
 
 	// Retry tunes retries and rate-limit waits; the zero value is httpretry's default policy.
@@ -82,6 +89,7 @@ type Options struct {
 // Client reads the assignments of one Okta app. It is safe for concurrent use.
 type Client struct {
 	sdk       *sdk.Client
+	http      *http.Client // the SDK's too: the transport, and redirects only within the org
 	appID     string
 	token     string // kept only to scrub it from errors
 	pageLimit int
@@ -94,12 +102,12 @@ var _ core.Directory = (*Client)(nil)
 
 // New validates o and builds a Client. It makes no request.
 func New(ctx context.Context, o Options) (*Client, error) {
-	o, insecure, err := o.normalize()
+	o, org, err := o.normalize()
 	if err != nil {
 		return nil, fmt.Errorf("okta: new client: %w", err)
 	}
 	secs := int64(math.Ceil(o.RequestTimeout.Seconds()))
-	hc := withTransport(o.HTTPClient, o.RequestTimeout, o.Retry)
+	hc := withTransport(o.HTTPClient, endpoint.OriginOf(org), o.RequestTimeout, o.Retry)
 	auth, err := o.authSetters()
 	if err != nil {
 		return nil, fmt.Errorf("okta: new client: %w", err)
@@ -114,7 +122,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		sdk.WithHttpClientPtr(hc),
 		sdk.WithRateLimitMaxRetries(rateLimitMaxRetries),
 		sdk.WithRateLimitMaxBackOff(int64(min(rateLimitMaxBackoff.Seconds(), float64(secs)))),
-		sdk.WithTestingDisableHttpsCheck(insecure),
+		sdk.WithTestingDisableHttpsCheck(org.Scheme == "http"),
 		sdk.WithUserAgentExtra("okta-clickup-sync"),
 	)...)
 	if err != nil {
@@ -122,6 +130,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}
 	return &Client{
 		sdk:       c,
+		http:      hc,
 		appID:     o.AppID,
 		token:     o.Token,
 		pageLimit: o.PageLimit,
@@ -129,22 +138,22 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}, nil
 }
 
-// normalize fills defaults and checks o; insecure reports an allowed http:// loopback URL.
-func (o Options) normalize() (_ Options, insecure bool, _ error) {
-	u, insecure, err := checkOrgURL(o.OrgURL, o.AllowInsecureHTTP)
+// normalize fills defaults and checks o, and returns the org URL parsed.
+func (o Options) normalize() (Options, *url.URL, error) {
+	org, err := orgURL(o.OrgURL, o.AllowInsecureHTTP)
 	if err != nil {
-		return o, false, err
+		return o, nil, err
 	}
-	o.OrgURL = u
+	o.OrgURL = org.String()
 	if o.AppID == "" {
-		return o, false, errors.New("app id is empty")
+		return o, nil, errors.New("app id is empty")
 	}
 	// The SDK pastes the id into the request path unescaped; Okta ids are alphanumeric.
 	if !isID(o.AppID) {
-		return o, false, fmt.Errorf("app id %q is not an Okta id (letters, digits, '-' and '_' only)", o.AppID)
+		return o, nil, fmt.Errorf("app id %q is not an Okta id (letters, digits, '-' and '_' only)", o.AppID)
 	}
 	if err := o.checkAuth(); err != nil {
-		return o, false, err
+		return o, nil, err
 	}
 	if o.RoleAttribute == "" {
 		o.RoleAttribute = DefaultRoleAttribute
@@ -157,61 +166,31 @@ func (o Options) normalize() (_ Options, insecure bool, _ error) {
 	}
 	switch {
 	case o.RequestTimeout < 0:
-		return o, false, fmt.Errorf("request timeout %s is negative", o.RequestTimeout)
+		return o, nil, fmt.Errorf("request timeout %s is negative", o.RequestTimeout)
 	case o.RequestTimeout == 0:
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 	switch {
 	case o.PageLimit < 0 || o.PageLimit > MaxPageLimit:
-		return o, false, fmt.Errorf("page limit %d is outside 1..%d", o.PageLimit, MaxPageLimit)
+		return o, nil, fmt.Errorf("page limit %d is outside 1..%d", o.PageLimit, MaxPageLimit)
 	case o.PageLimit == 0:
 		o.PageLimit = MaxPageLimit
 	}
-	return o, insecure, nil
+	return o, org, nil
 }
 
-// checkOrgURL returns the org URL without a trailing slash, the form the SDK prefixes to paths.
-func checkOrgURL(raw string, allowInsecure bool) (_ string, insecure bool, _ error) {
-	if raw == "" {
-		return "", false, errors.New("org URL is empty")
-	}
-	u, err := url.Parse(raw)
+// orgURL checks the org URL by the rule every service address obeys (internal/endpoint), and
+// Okta's own: scheme and host only, since Okta serves its API at the root and the SDK prefixes
+// the URL to every path. It returns the URL without a trailing slash, the form the SDK wants.
+func orgURL(raw string, allowInsecure bool) (*url.URL, error) {
+	u, err := endpoint.Parse(raw, allowInsecure)
 	if err != nil {
-		return "", false, fmt.Errorf("org URL: %w", err)
+		return nil, fmt.Errorf("org URL %w", err)
 	}
-	// Credentials in the URL would end up in the SDK's error messages.
-	if u.User != nil {
-		return "", false, errors.New("org URL must not contain user info")
+	if u.Path != "" {
+		return nil, fmt.Errorf("org URL %q must be scheme and host only, like https://acme.okta.com", endpoint.Redacted(u))
 	}
-	if u.Host == "" {
-		return "", false, fmt.Errorf("org URL %q has no host", raw)
-	}
-	// Okta serves its API at the root; a path would also be prefixed to every next link.
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", false, fmt.Errorf("org URL %q must be scheme and host only, like https://acme.okta.com", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowInsecure {
-			return "", false, fmt.Errorf("org URL %q must use https (http:// is accepted only with AllowInsecureHTTP, for a loopback host)", raw)
-		}
-		if !isLoopback(u.Hostname()) {
-			return "", false, fmt.Errorf("org URL %q uses http:// and host %q is not a loopback address; AllowInsecureHTTP permits http only to 127.0.0.0/8, ::1 and localhost", raw, u.Hostname())
-		}
-		insecure = true
-	default:
-		return "", false, fmt.Errorf("org URL %q must use https", raw)
-	}
-	return u.Scheme + "://" + u.Host, insecure, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
 func isID(s string) bool {

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 
@@ -29,6 +31,10 @@ type APIError struct {
 	token string // scrubbed from the message; see Error
 }
 
+// maxQuote bounds what an error repeats of an answer (DESIGN.md §7): the cause's text is cut
+// there, whatever in it came from Okta.
+const maxQuote = 256
+
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "okta: %s: %s", e.Op, e.Request)
@@ -42,12 +48,13 @@ func (e *APIError) Error() string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, "HTTP %d", e.Status)
 		if e.Code != "" {
-			b.WriteString(" " + e.Code)
+			b.WriteString(" " + clip(e.Code, 32))
 		}
 		b.WriteString(": ")
 	}
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
+		// Redacted before it is cut, so that a cut cannot leave half a token.
+		b.WriteString(clip(redact(e.Err.Error(), e.token), maxQuote))
 	}
 	// The SDK's messages are not ours to vouch for; a token must never reach a log even if one
 	// of them were to quote a request header.
@@ -66,6 +73,20 @@ func (e *APIError) Unwrap() []error {
 	return errs
 }
 
+// clip cuts s after n bytes, at a character boundary, saying how long it was.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// quote quotes s, a value Okta sent, for a message: at most maxQuote bytes of it.
+func quote(s string) string { return strconv.Quote(clip(s, maxQuote)) }
+
 // clientAssertion matches the signed JWT the SDK sends in the token request's query string: a
 // transport error quotes that URL, and the assertion is a credential for as long as it lives.
 var clientAssertion = regexp.MustCompile(`(client_assertion=)[^&\s"']+`)
@@ -78,54 +99,40 @@ func redact(s, token string) string {
 	return strings.ReplaceAll(s, token, "[REDACTED]")
 }
 
-// callError describes a failed SDK call. resp is nil on transport errors, on decoding errors and
-// when the SDK gave up after its 429 retries.
-func (c *Client) callError(op, request string, page int, resp *sdk.Response, err error) *APIError {
-	e := &APIError{Op: op, Request: request, Page: page, Err: err, token: c.token}
+// callError describes a failed call: status is 0 when no answer came (a transport error, an
+// answer the transport refused, or the SDK failing to build the request).
+func (c *Client) callError(op, request string, page, status int, err error) *APIError {
+	e := &APIError{Op: op, Request: request, Page: page, Status: status, Err: err, token: c.token}
 	var oe *sdk.Error
 	if errors.As(err, &oe) {
 		e.Code = oe.ErrorCode
 		// The OAuth token endpoint answers in RFC 6749 terms (invalid_client, invalid_scope), and
 		// the SDK fails the request before sending it, with no response: it is still a refusal of
 		// our credentials.
-		if e.Code == "" && oe.ErrorMessage != "" && (resp == nil || resp.Response == nil) {
+		if e.Code == "" && oe.ErrorMessage != "" && status == 0 {
 			e.Code, e.Kind = oe.ErrorMessage, core.ErrUnauthorized
 		}
-	}
-	if resp != nil && resp.Response != nil {
-		e.Status = resp.StatusCode
-		switch resp.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			e.Kind = core.ErrUnauthorized
-		case http.StatusNotFound:
-			e.Kind = core.ErrNotFound
-		case http.StatusTooManyRequests:
-			e.Kind = core.ErrRateLimited
-		}
-		return e
 	}
 	var (
 		syntax    *json.SyntaxError
 		typeError *json.UnmarshalTypeError
 	)
-	switch msg := err.Error(); {
-	// The SDK reports exhausted 429 retries with a bare errors.New and no response.
-	case msg == "too many requests":
-		e.Kind, e.Status = core.ErrRateLimited, http.StatusTooManyRequests
-	// A 429 without usable Date or X-Rate-Limit-Reset headers fails at once; it still means
-	// the org is throttling us.
-	case strings.Contains(msg, "X-Rate-Limit-Reset header is missing or invalid"),
-		strings.Contains(msg, "date header is missing or invalid"):
-		e.Kind, e.Status = core.ErrRateLimited, http.StatusTooManyRequests
+	switch {
+	case status == http.StatusUnauthorized, status == http.StatusForbidden:
+		e.Kind = core.ErrUnauthorized
+	case status == http.StatusNotFound:
+		e.Kind = core.ErrNotFound
+	case status == http.StatusTooManyRequests, errors.Is(err, core.ErrRateLimited):
+		e.Kind = core.ErrRateLimited
 	// A truncated body, whether cut in transit or sent short, cannot be trusted either.
-	case errors.As(err, &syntax), errors.As(err, &typeError), errors.Is(err, io.ErrUnexpectedEOF),
-		strings.HasPrefix(msg, "could not build a response for type"):
+	case errors.Is(err, core.ErrMalformed), errors.As(err, &syntax), errors.As(err, &typeError),
+		errors.Is(err, io.ErrUnexpectedEOF):
 		e.Kind = core.ErrMalformed
 	}
 	return e
 }
 
-// malformed reports a response that decoded but cannot be trusted.
+// malformed reports an answer that decoded but cannot be trusted.
 func (c *Client) malformed(op, request string, page int, format string, args ...any) *APIError {
 	return &APIError{
 		Op: op, Request: request, Page: page,

@@ -1,31 +1,38 @@
 package okta
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/endpoint"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-// FuzzDecodeAppUsers feeds arbitrary bodies of the app users listing through decodeAppUserPage
-// and through the decoding the adapter did before (refDecodePage, the SDK's types and maps). No
-// body may panic; both must decode the same users and fail at the same place with the same
-// message, but where refDecodePage documents a difference; and a user that decodes carries
-// everything the entitlement decision rests on.
+// FuzzDecodeAppUsers feeds arbitrary bodies to the decoding of an app users page. No body may
+// panic; a page decodes only when it is one JSON array, then into as many users as it has
+// entries, each with what the entitlement decision rests on, and as decoding the whole body at
+// once with encoding/json would; anything else is malformed, with a short message.
 func FuzzDecodeAppUsers(f *testing.F) {
 	user := `{"id":"00u1","status":"PROVISIONED","scope":"USER","profile":{"role":"admin","customRoleName":"Auditor","customRoleId":998877},` +
 		`"_embedded":{"user":{"id":"00u1","status":"ACTIVE","profile":{"login":"a@x.io","email":"a@x.io","firstName":"A","lastName":"B"}}}}`
 	for _, s := range []string{
 		"[" + user + "]",
 		"[" + user + "," + strings.ReplaceAll(user, "00u1", "00u2") + "]",
-		"[]",
-		"",
-		" null ",
-		"[null]",
+		"[" + user + "," + user + "]",
+		"[]", "", " null ", "{}", `"[]"`, "[] []", "[null]", "[1]",
 		`[{"id":"00u1"}]`,
 		`[{"id":"00u1","status":"ACTIVE","_embedded":{"user":"00u1"}}]`,
 		`[{"id":"00u1","status":"ACTIVE","_embedded":{"User":{"id":"00u1","status":"ACTIVE"}}}]`,
@@ -34,7 +41,7 @@ func FuzzDecodeAppUsers(f *testing.F) {
 		`[{"id":"00u1","status":"ACTIVE","profile":{"role":" x ","role":-0,"customRoleId":1.5e3},"_embedded":{"user":{"ID":"00u1","Status":"ACTIVE","status":null,"profile":{"email":"\u0061"},"PROFILE":{"login":"\u0061","lastName":null}}}}]`,
 		`[{"id":"00u1","status":"ACTIVE","_embedded":{"user":{"id":"00u2","status":"ACTIVE"}}}]`,
 		`[{"id":"00u1","status":"ACTIVE","_embedded":{"user":{"id":7,"status":[],"profile":"p"}}}]`,
-		`[{"id":"00u1","status":"ACTIVE","_embedded":{"user":{"id":"00u1","status":"ACTIVE","profile":{"login":1e999}}}}]`,
+		`[{"id":"00u1","status":"ACTIVE","profile":{"role":1e999},"_embedded":{"user":{"id":"00u1","status":"ACTIVE"}}}]`,
 		`[{"id":"00u1","status":"ACTIVE","_embedded":{"\u0075ser":{"id":"00u1","status":"ACTIVE","profile":{"firstName":"\ud800"}}}}] trailing`,
 		`{"errorCode":"E0000011"}`,
 		`[{"id":`,
@@ -43,83 +50,129 @@ func FuzzDecodeAppUsers(f *testing.F) {
 	}
 	c := &Client{keys: roleKeys{DefaultRoleAttribute, DefaultCustomRoleNameAttribute, DefaultCustomRoleIDAttribute}}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var got []core.OktaUser
-		err := c.decodeAppUserPage(body, func(u core.OktaUser) error {
-			if u.ID == "" || u.AppStatus == "" || u.UserStatus == "" {
-				t.Errorf("decoded %+v from %q without an id or a status", u, body)
+		d := appUserDecoder{c: c, request: "GET /x", byID: map[string]struct{}{}}
+		err := d.decode(rawPage{1, body})
+		if err != nil {
+			if !errors.Is(err, core.ErrMalformed) {
+				t.Fatalf("body %q: error %v is not ErrMalformed", body, err)
 			}
-			got = append(got, u)
-			return nil
-		})
-		want, wantErr := c.refDecodePage(body)
-		if errors.Is(wantErr, errRefRange) {
+			if n := len(err.Error()); n > 600 {
+				t.Fatalf("body %q: error of %d bytes", body, n)
+			}
+		}
+		var entries []json.RawMessage
+		isArray := json.Unmarshal(body, &entries) == nil && kindOf(body) == kindArray
+		if err == nil && (!isArray || len(d.users) != len(entries)) {
+			t.Fatalf("body %q decoded into %d users, but it is not an array of as many entries", body, len(d.users))
+		}
+		for _, u := range d.users {
+			if u.ID == "" || u.AppStatus == "" || u.UserStatus == "" {
+				t.Fatalf("body %q: user %+v without an id or a status", body, u)
+			}
+		}
+		// Decoding the whole page at once, as encoding/json does, agrees wherever it succeeds.
+		var whole []*appUser
+		if !isArray || json.Unmarshal(body, &whole) != nil {
+			if err == nil {
+				t.Fatalf("body %q decoded, but encoding/json refuses it whole", body)
+			}
 			return
 		}
-		if msg, wantMsg := errString(err), refMessage(wantErr); msg != wantMsg {
-			t.Fatalf("body %q:\n error %s\n  want %s", body, msg, wantMsg)
+		var want []core.OktaUser
+		for i, au := range whole {
+			u, jerr := c.joinAppUser(au, i, nil)
+			if jerr != nil {
+				return // the page is refused, which err said or the duplicate check did
+			}
+			want = append(want, u)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("body %q:\n users %+v\n  want %+v", body, got, want)
+		if err == nil && !reflect.DeepEqual(d.users, want) {
+			t.Fatalf("body %q:\n users %+v\n  want %+v", body, d.users, want)
 		}
 	})
 }
 
-func errString(err error) string {
-	if err == nil {
-		return "<nil>"
+// roundTripper answers every request in memory.
+type roundTripper func(*http.Request) *http.Response
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r), nil }
+
+func answer(r *http.Request, link, body string) *http.Response {
+	h := http.Header{"Content-Type": {"application/json"}}
+	if link != "" {
+		h.Set("Link", link)
 	}
-	return err.Error()
+	return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r}
 }
 
-var refTypeError = regexp.MustCompile(`^(app user .*: _embedded\.user)(?:: json: cannot unmarshal (\w+) into Go struct field refUser\.(\w+) of type (.*))$`)
-
-// refMessage is the message of an error of refDecodePage as decodeAppUserPage words it: the
-// types named differently, and the fields of _embedded.user, which encoding/json used to decode,
-// checked in words of the adapter's own.
-func refMessage(err error) string {
-	msg := strings.ReplaceAll(errString(err), "refAppUser", "appUser")
-	m := refTypeError.FindStringSubmatch(msg)
-	if m == nil {
-		return msg
-	}
-	kind := map[string]jsonKind{"number": kindNumber, "string": kindString, "bool": kindBoolean, "array": kindArray, "object": kindObject}[m[2]]
-	want := kindString
-	if m[4] != "string" {
-		want = kindObject
-	}
-	return m[1] + "." + m[3] + " is " + string(kind) + ", want " + string(want)
-}
-
-// FuzzEachMember checks the scan of objects that lookupMembers and readUser rely on against
-// encoding/json's decoding of the same object into a map.
-func FuzzEachMember(f *testing.F) {
+// FuzzLinkHeader sends arbitrary Link headers: to nextLink, and through the whole client to a
+// listing and to the SDK's own reading of the OAuth token endpoint's answer, which dereferences
+// a nil URL on some of them unless the transport refuses them first. No header may panic; a
+// next link that is followed stays on the org's origin; a header refused is malformed.
+func FuzzLinkHeader(f *testing.F) {
 	for _, s := range []string{
-		`{}`, ` { "a" : 1 , "b":[1,{"c":"]}"}], "a":null }`, `{"\u0061\"":"x\\","":{},"e":true,"f":-1.5e+3}`,
-		`{"k":"\ud800","é":[[]],"\t":false}`,
+		`<https://acme.okta.com/api/v1/apps/0oa1/users?after=00u2&limit=500>; rel="next"`,
+		`<https://acme.okta.com/api/v1/apps/0oa1/users>; rel="self", <https://acme.okta.com/api/v1/apps/0oa1/users?after=x>; rel="next"`,
+		`</api/v1/apps/0oa1/users?after=x>; rel=next; title="a, b"`,
+		`<%zz>; rel="next"`, `<http://[::1>; rel="next"`, `https://acme.okta.com/x; rel="next"`,
+		`<../../etc/passwd>; rel="next"`, `<http://evil.example/api/v1/apps/0oa1/users>; rel="next"`,
+		`<>; rel="next"`, `<`, `; rel="next"`, `<a>; rel="next", <b>; rel="next"`, `<a>; rel="`,
 	} {
-		f.Add([]byte(s))
+		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, obj []byte) {
-		var want map[string]json.RawMessage
-		if json.Unmarshal(obj, &want) != nil || want == nil {
-			eachMember(obj, func(_, _ []byte) {}) // must not panic either
-			return
+	base, _ := url.Parse("https://acme.okta.com/api/v1/apps/0oa1/users?limit=500&expand=user")
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		f.Fatal(err)
+	}
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	f.Fuzz(func(t *testing.T, link string) {
+		next, err := nextLink(http.Header{"Link": {link}}, base)
+		switch {
+		case err != nil && !errors.Is(err, core.ErrMalformed):
+			t.Fatalf("Link %q: error %v is not ErrMalformed", link, err)
+		case err != nil && len(err.Error()) > 600:
+			t.Fatalf("Link %q: error of %d bytes", link, len(err.Error()))
+		case next != nil && endpoint.OriginOf(next) != endpoint.OriginOf(base):
+			t.Fatalf("Link %q: next link %v leaves the origin", link, next)
 		}
-		got := map[string]json.RawMessage{}
-		eachMember(obj, func(key, value []byte) { got[string(key)] = value })
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("members of %q\n  got %q\n want %q", obj, got, want)
+
+		// The listing's first page carries the header; any page after it is the last.
+		var requests int
+		o := Options{OrgURL: "https://acme.okta.com", AppID: "0oa1", Token: "t", Retry: httpretry.Policy{Sleep: httpretrytest.NoSleep},
+			HTTPClient: &http.Client{Transport: roundTripper(func(r *http.Request) *http.Response {
+				requests++
+				if r.URL.Host != "acme.okta.com" {
+					t.Errorf("Link %q: a request to %s", link, r.URL)
+				}
+				if requests == 1 {
+					return answer(r, link, "[]")
+				}
+				return answer(r, "", "[]")
+			})}}
+		c, err := New(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
 		}
-		keys := make([]string, 0, len(want))
-		for k := range want {
-			keys = append(keys, k)
+		if _, err := c.ListAppUsers(context.Background()); err != nil && !errors.Is(err, core.ErrMalformed) {
+			t.Fatalf("Link %q: listing error %v is not ErrMalformed", link, err)
 		}
-		values := make([][]byte, len(keys))
-		lookupMembers(obj, keys, values)
-		for i, k := range keys {
-			if string(values[i]) != string(want[k]) {
-				t.Errorf("lookupMembers(%q) = %q, want %q", k, values[i], want[k])
-			}
+
+		// The SDK reads the token endpoint's answer itself.
+		o = Options{OrgURL: "https://acme.okta.com", AppID: "0oa1", ClientID: "0oaclient", PrivateKey: keyPEM, Scopes: []string{"okta.apps.read"},
+			Retry: httpretry.Policy{Sleep: httpretrytest.NoSleep},
+			HTTPClient: &http.Client{Transport: roundTripper(func(r *http.Request) *http.Response {
+				if r.URL.Path == "/oauth2/v1/token" {
+					return answer(r, link, `{"token_type":"Bearer","expires_in":3600,"access_token":"at"}`)
+				}
+				return answer(r, "", `{"id":"0oa1"}`)
+			})}}
+		if c, err = New(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.App(context.Background()); err != nil && !errors.Is(err, core.ErrMalformed) {
+			t.Fatalf("Link %q on the token answer: error %v is not ErrMalformed", link, err)
 		}
 	})
 }

@@ -2,15 +2,13 @@ package okta
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	gosync "sync"
 
-	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 	"github.com/okta/okta-sdk-golang/v2/okta/query"
+	"golang.org/x/sync/errgroup"
 
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -32,10 +30,10 @@ const (
 	// GroupMembersPageLimit is the page size of GET /api/v1/groups/{id}/users. Okta's default of
 	// 1000 is "very high for historical reasons"; it recommends 200.
 	GroupMembersPageLimit = 200
-	// groupMembersConcurrency bounds the member listings in flight. Each listing is a cursor, so
-	// only listings can overlap: 100 pushed groups at 50 ms a page take 1.25 s four at a time and
-	// 0.3 s at sixteen, which stays below the app-user listing beside them. The pacer, fed by the
-	// bucket's headers, keeps the burst within the budget.
+	// groupMembersConcurrency bounds the member listings in flight (errgroup.SetLimit). Each
+	// listing is a cursor, so only listings can overlap: 100 pushed groups at 50 ms a page take
+	// 1.25 s four at a time and 0.3 s at sixteen, which stays below the app-user listing beside
+	// them. The pacer, fed by the bucket's headers, keeps the burst within the budget.
 	groupMembersConcurrency = 16
 )
 
@@ -94,10 +92,10 @@ func (c *Client) findGroupByName(ctx context.Context, name string) (_ string, pr
 	search := `profile.name eq "` + quoteSearch(name) + `"`
 	request := "GET " + groupsPath + "?search=" + search
 	var matches []string
-	err := c.searchGroups(ctx, opResolveGroups, request, search, func(_ int, g *sdk.Group) error {
+	err := c.searchGroups(ctx, opResolveGroups, request, search, func(_ int, g *group) error {
 		// Okta's eq ignores case; the configuration names one group exactly.
-		if g.Profile != nil && g.Profile.Name == name {
-			matches = append(matches, g.Id)
+		if g.Profile.Name == name {
+			matches = append(matches, g.ID)
 		}
 		return nil
 	})
@@ -120,22 +118,44 @@ func quoteSearch(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 
+// group is what the adapter reads of an Okta group.
+type group struct {
+	ID      string `json:"id"`
+	Profile struct {
+		Name string `json:"name"`
+	} `json:"profile"`
+}
+
+// decodeGroups decodes a page of groups and hands each, id checked, to each.
+func decodeGroups(body []byte, each func(g *group) error) error {
+	return decodeList(body, func(i int, g *group, typeErr error) error {
+		switch {
+		case g == nil:
+			return fmt.Errorf("entry %d of the page is null", i+1)
+		case typeErr != nil:
+			return fmt.Errorf("group at position %d of the page: %w", i+1, typeErr)
+		case g.ID == "":
+			return fmt.Errorf("group at position %d of the page has no id", i+1)
+		}
+		return each(g)
+	})
+}
+
 // searchGroups walks every page of GET /api/v1/groups?search=search and hands each group, id
 // checked, to each.
-func (c *Client) searchGroups(ctx context.Context, op, request, search string, each func(page int, g *sdk.Group) error) error {
+func (c *Client) searchGroups(ctx context.Context, op, request, search string, each func(page int, g *group) error) error {
 	first := groupsPath + query.NewQueryParams(query.WithSearch(search), query.WithLimit(groupSearchLimit)).String()
-	return c.walkRawPages(ctx, op, request, groupsPath, first, func(page int, body []byte) error {
-		var gs []*sdk.Group
-		if err := json.Unmarshal(body, &gs); err != nil {
+	return c.walk(ctx, op, request, groupsPath, first, func(page int, body []byte) error {
+		var eachErr error
+		err := decodeGroups(body, func(g *group) error {
+			eachErr = each(page, g)
+			return eachErr
+		})
+		switch {
+		case eachErr != nil:
+			return eachErr
+		case err != nil:
 			return c.malformed(op, request, page, "%w", err)
-		}
-		for i, g := range gs {
-			if g == nil || g.Id == "" {
-				return c.malformed(op, request, page, "group at position %d of the page has no id", i+1)
-			}
-			if err := each(page, g); err != nil {
-				return err
-			}
 		}
 		return nil
 	})
@@ -144,7 +164,7 @@ func (c *Client) searchGroups(ctx context.Context, op, request, search string, e
 // ListGroups returns the groups with these ids, in the order of ids (duplicates dropped), each
 // with its members' Okta user ids, sorted. The cost is one search for all the names,
 // GET /api/v1/groups?search=id eq "a" or id eq "b" ... (one per 100 ids), and one paginated
-// listing per group, GET /api/v1/groups/{id}/users?limit=200, up to four at a time.
+// listing per group, GET /api/v1/groups/{id}/users?limit=200, groupMembersConcurrency at a time.
 //
 // A group that no longer exists is an error, never an empty group: pushing it would strip its
 // Team of every member. Any failed or malformed page fails the whole call and no groups are
@@ -166,39 +186,22 @@ func (c *Client) ListGroups(ctx context.Context, ids []string) ([]core.OktaGroup
 	}
 
 	groups := make([]core.OktaGroup, len(ids))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       gosync.WaitGroup
-		once     gosync.Once
-		firstErr error
-	)
-	sem := make(chan struct{}, groupMembersConcurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(groupMembersConcurrency)
 	for i, id := range ids {
-		wg.Go(func() {
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				return
-			}
-			members, err := c.groupMembers(ctx, id)
+		g.Go(func() error {
+			members, err := c.groupMembers(gctx, id)
 			if err != nil {
-				// The first failure is the one worth reporting; the listings it cancels would
-				// only add "context canceled".
-				once.Do(func() { firstErr = err; cancel() })
-				return
+				return err
 			}
 			groups[i] = core.OktaGroup{ID: id, Name: names[id], Members: members}
+			return nil
 		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	// A caller's cancellation may have stopped listings before they started.
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("okta: %s: %w", opListGroupMembers, context.Cause(ctx))
+	// The first failure is the one worth reporting; the listings it cancels would only add
+	// "context canceled".
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return groups, nil
 }
@@ -217,16 +220,16 @@ func (c *Client) groupNames(ctx context.Context, ids []string) (map[string]strin
 			clauses[i] = `id eq "` + quoteSearch(id) + `"`
 		}
 		request := fmt.Sprintf("GET %s?search=id eq ... (%d ids)", groupsPath, len(chunk))
-		err := c.searchGroups(ctx, opListGroups, request, strings.Join(clauses, " or "), func(page int, g *sdk.Group) error {
+		err := c.searchGroups(ctx, opListGroups, request, strings.Join(clauses, " or "), func(page int, g *group) error {
 			switch {
-			case !want[g.Id]:
-				return c.malformed(opListGroups, request, page, "search returned group %s, which was not asked for", g.Id)
-			case names[g.Id] != "":
-				return c.malformed(opListGroups, request, page, "group %s listed twice", g.Id)
-			case g.Profile == nil || g.Profile.Name == "":
-				return c.malformed(opListGroups, request, page, "group %s has no profile.name", g.Id)
+			case !want[g.ID]:
+				return c.malformed(opListGroups, request, page, "search returned group %s, which was not asked for", quote(g.ID))
+			case names[g.ID] != "":
+				return c.malformed(opListGroups, request, page, "group %s listed twice", g.ID)
+			case g.Profile.Name == "":
+				return c.malformed(opListGroups, request, page, "group %s has no profile.name", g.ID)
 			}
-			names[g.Id] = g.Profile.Name
+			names[g.ID] = g.Profile.Name
 			return nil
 		})
 		if err != nil {
@@ -246,28 +249,32 @@ func (c *Client) groupNames(ctx context.Context, ids []string) (map[string]strin
 }
 
 // groupMembers lists the Okta user ids of the group's members, sorted. Only the ids are
-// decoded (decodeMemberPage): these listings run beside the app users listing, and decoding each
-// member into an sdk.User would take CPU from it.
+// decoded: these listings run beside the app users listing, and decoding each member's profile
+// would take CPU from it.
 func (c *Client) groupMembers(ctx context.Context, id string) ([]string, error) {
 	path := groupsPath + "/" + id + "/users"
 	request := "GET " + path
 	first := path + query.NewQueryParams(query.WithLimit(GroupMembersPageLimit)).String()
 	seen := make(map[string]bool)
-	err := c.walkRawPages(ctx, opListGroupMembers, request, path, first, func(page int, body []byte) error {
-		us, err := decodeMemberPage(body)
-		if err != nil {
-			return c.malformed(opListGroupMembers, request, page, "%w", err)
-		}
-		for i, u := range us {
+	err := c.walk(ctx, opListGroupMembers, request, path, first, func(page int, body []byte) error {
+		err := decodeList(body, func(i int, u *struct {
+			ID string `json:"id"`
+		}, typeErr error) error {
 			switch {
 			case u == nil:
-				return c.malformed(opListGroupMembers, request, page, "entry %d of the page is null", i+1)
+				return fmt.Errorf("entry %d of the page is null", i+1)
+			case typeErr != nil:
+				return fmt.Errorf("user at position %d of the page: %w", i+1, typeErr)
 			case u.ID == "":
-				return c.malformed(opListGroupMembers, request, page, "user at position %d of the page: missing id", i+1)
+				return fmt.Errorf("user at position %d of the page: missing id", i+1)
 			case seen[u.ID]:
-				return c.malformed(opListGroupMembers, request, page, "user %s listed twice", u.ID)
+				return fmt.Errorf("user %s listed twice", clip(u.ID, maxQuote))
 			}
 			seen[u.ID] = true
+			return nil
+		})
+		if err != nil {
+			return c.malformed(opListGroupMembers, request, page, "%w", err)
 		}
 		return nil
 	})

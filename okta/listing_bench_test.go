@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"syscall"
 	"testing"
@@ -27,7 +28,7 @@ type recordedPage struct {
 
 // recordListing seeds the fake like bench/ does (users with a login, a name and a role) and
 // captures every page of the listing at the given page size, keyed by the after cursor.
-func recordListing(b *testing.B, users, limit int) map[string]recordedPage {
+func recordListing(b *testing.B, users, limit int) (map[string]recordedPage, string) {
 	b.Helper()
 	s := oktatest.NewServer(oktatest.Options{})
 	defer s.Close()
@@ -63,7 +64,7 @@ func recordListing(b *testing.B, users, limit int) map[string]recordedPage {
 			}
 		}
 	}
-	return pages
+	return pages, s.URL()
 }
 
 // BenchmarkListAppUsers measures the client's CPU time and allocations per listed user (the
@@ -75,7 +76,7 @@ func BenchmarkListAppUsers(b *testing.B) {
 		latency time.Duration
 	}{{500, 0}, {2500, 0}, {2500, 20 * time.Millisecond}} {
 		b.Run(fmt.Sprintf("users=%d/latency=%s", tc.users, tc.latency), func(b *testing.B) {
-			pages := recordListing(b, tc.users, okta.MaxPageLimit)
+			pages, recordedAt := recordListing(b, tc.users, okta.MaxPageLimit)
 			var (
 				mu      gosync.Mutex
 				lastEnd time.Time
@@ -97,7 +98,9 @@ func BenchmarkListAppUsers(b *testing.B) {
 				}
 				time.Sleep(tc.latency)
 				for _, l := range p.link {
-					w.Header().Add("Link", l)
+					// The links name the origin they were recorded at; a client follows only
+					// its own.
+					w.Header().Add("Link", strings.Replace(l, recordedAt, "http://"+r.Host, 1))
 				}
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write(p.body)

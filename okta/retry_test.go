@@ -1,6 +1,7 @@
 package okta_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
+	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -279,4 +282,54 @@ func TestTransport_OnResponse(t *testing.T) {
 // once when a kept-alive connection turns out closed, which would blur the request counts.
 func noReuse() *http.Client {
 	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
+// A 429, or a spent budget, announcing a reset ten hours away fails the read at once, naming
+// the header (SYNC_RATE_LIMIT_MAX_WAIT), and leaves nothing behind: the next listing goes.
+func TestTransport_FarResetFailsAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		rule     faults.Rule
+		requests int // before the failure
+	}{
+		{"429", oktatest.RateLimited(oktatest.ResetIn(10*time.Hour, false)), 1},
+		{"spent budget", faults.Rule{Kind: faults.Rewrite, Times: 1, Header: http.Header{
+			"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {oktatest.ResetIn(10*time.Hour, false)}}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFake(t)
+			addAssigned(t, s, 3)
+			remove := s.Faults(1).Add(tc.rule)
+			var w httpretrytest.Waits
+			c := newClient(t, s, func(o *okta.Options) { o.PageLimit = 2; o.Retry.Sleep = w.Sleep })
+			users, err := c.ListAppUsers(t.Context())
+			if !errors.Is(err, core.ErrRateLimited) || users != nil ||
+				!strings.Contains(err.Error(), "X-Rate-Limit-Reset announces a reset in ") ||
+				!strings.Contains(err.Error(), "more than SYNC_RATE_LIMIT_MAX_WAIT (2m0s)") {
+				t.Fatalf("ListAppUsers = %d users, %v; want ErrRateLimited naming the header", len(users), err)
+			}
+			if n := len(s.Requests()); len(w.All()) != 0 || n != tc.requests {
+				t.Errorf("%d requests and waits %v; want %d and none", n, w.All(), tc.requests)
+			}
+			remove()
+			if users, err := c.ListAppUsers(t.Context()); err != nil || len(users) != 3 || len(w.All()) != 0 {
+				t.Errorf("the next listing: %d users, %v after waits %v; the refused reset stayed", len(users), err, w.All())
+			}
+		})
+	}
+}
+
+// A reset within MaxWait but past the run's deadline fails at once too.
+func TestTransport_ResetPastTheDeadline(t *testing.T) {
+	s := newFake(t)
+	addAssigned(t, s, 1)
+	s.Faults(1).Add(oktatest.RateLimited(oktatest.ResetIn(90*time.Second, false)))
+	var w httpretrytest.Waits
+	c := newClient(t, s, func(o *okta.Options) { o.Retry.Sleep = w.Sleep })
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := c.ListAppUsers(ctx)
+	if !errors.Is(err, core.ErrRateLimited) || !strings.Contains(err.Error(), "after the deadline of the run") || len(w.All()) != 0 {
+		t.Errorf("ListAppUsers: %v after waits %v; want refused at once, naming the deadline", err, w.All())
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-
-	sdk "github.com/okta/okta-sdk-golang/v2/okta"
 )
 
 // SchemaAttribute is one attribute of the app-user profile schema.
@@ -40,46 +38,78 @@ func (s AppUserSchema) Names() []string {
 // *APIError, matching core.ErrUnauthorized or core.ErrNotFound.
 func (c *Client) AppUserSchema(ctx context.Context) (AppUserSchema, error) {
 	const op = "get app user schema"
-	request := "GET /api/v1/meta/schemas/apps/" + c.appID + "/default"
-	us, resp, err := c.sdk.UserSchema.GetApplicationUserSchema(ctx, c.appID)
+	path := "/api/v1/meta/schemas/apps/" + c.appID + "/default"
+	request := "GET " + path
+	p, status, err := c.get(ctx, path, false)
 	if err != nil {
-		return AppUserSchema{}, c.callError(op, request, 0, resp, err)
+		return AppUserSchema{}, c.callError(op, request, 0, status, err)
 	}
-	if us == nil || us.Definitions == nil {
+	var us schemaJSON
+	if err := decodeObject(p.body, &us); err != nil {
+		return AppUserSchema{}, c.malformed(op, request, 0, "%w", err)
+	}
+	if us.Definitions == nil {
 		return AppUserSchema{}, c.malformed(op, request, 0, "no definitions in the schema")
 	}
 	out := AppUserSchema{Attributes: map[string]SchemaAttribute{}}
-	add := func(props map[string]*sdk.UserSchemaAttribute, custom bool) error {
-		for name, a := range props {
+	add := func(part *schemaPart, custom bool) error {
+		if part == nil {
+			return nil
+		}
+		for name, a := range part.Properties {
 			if a == nil {
 				continue
 			}
 			if _, dup := out.Attributes[name]; dup {
-				return fmt.Errorf("attribute %s is defined in both base and custom", name)
+				return fmt.Errorf("attribute %s is defined in both base and custom", quote(name))
 			}
-			out.Attributes[name] = SchemaAttribute{Name: name, Title: a.Title, Type: a.Type, Custom: custom, Values: schemaValues(a)}
+			out.Attributes[name] = SchemaAttribute{Name: name, Title: a.Title, Type: a.Type, Custom: custom, Values: a.values()}
 		}
 		return nil
 	}
-	if b := us.Definitions.Base; b != nil {
-		if err := add(b.Properties, false); err != nil {
-			return AppUserSchema{}, c.malformed(op, request, 0, "%w", err)
-		}
+	if err := add(us.Definitions.Base, false); err != nil {
+		return AppUserSchema{}, c.malformed(op, request, 0, "%w", err)
 	}
-	if cu := us.Definitions.Custom; cu != nil {
-		if err := add(cu.Properties, true); err != nil {
-			return AppUserSchema{}, c.malformed(op, request, 0, "%w", err)
-		}
+	if err := add(us.Definitions.Custom, true); err != nil {
+		return AppUserSchema{}, c.malformed(op, request, 0, "%w", err)
 	}
 	return out, nil
 }
 
-// schemaValues merges enum and oneOf, keeping the first spelling of each value; array attributes
-// keep theirs under items.
-func schemaValues(a *sdk.UserSchemaAttribute) []string {
+// schemaJSON is what the adapter reads of an app-user schema.
+type schemaJSON struct {
+	Definitions *struct {
+		Base   *schemaPart `json:"base"`
+		Custom *schemaPart `json:"custom"`
+	} `json:"definitions"`
+}
+
+type schemaPart struct {
+	Properties map[string]*schemaAttr `json:"properties"`
+}
+
+type schemaAttr struct {
+	Title string `json:"title"`
+	Type  string `json:"type"`
+	schemaValues
+	Items *schemaValues `json:"items"` // an array attribute's values
+}
+
+// schemaValues are the values an attribute allows: Okta writes them as enum or as oneOf's const
+// entries (ClickUp's custom roles are added as options).
+type schemaValues struct {
+	Enum  []any `json:"enum"`
+	OneOf []*struct {
+		Const any `json:"const"`
+	} `json:"oneOf"`
+}
+
+// values merges enum and oneOf, keeping the first spelling of each value; array attributes keep
+// theirs under items.
+func (a *schemaAttr) values() []string {
 	var out []string
 	seen := map[string]bool{}
-	addValue := func(v any) {
+	add := func(v any) {
 		s, ok := v.(string)
 		if !ok {
 			if v == nil {
@@ -92,21 +122,16 @@ func schemaValues(a *sdk.UserSchemaAttribute) []string {
 			out = append(out, s)
 		}
 	}
-	for _, v := range a.Enum {
-		addValue(v)
-	}
-	for _, o := range a.OneOf {
-		if o != nil {
-			addValue(o.Const)
+	for _, vs := range []*schemaValues{&a.schemaValues, a.Items} {
+		if vs == nil {
+			continue
 		}
-	}
-	if a.Items != nil {
-		for _, v := range a.Items.Enum {
-			addValue(v)
+		for _, v := range vs.Enum {
+			add(v)
 		}
-		for _, o := range a.Items.OneOf {
+		for _, o := range vs.OneOf {
 			if o != nil {
-				addValue(o.Const)
+				add(o.Const)
 			}
 		}
 	}

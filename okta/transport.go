@@ -11,14 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/endpoint"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 )
 
 const (
 	serviceOkta = "okta"
-	// maxAnswerBytes bounds one buffered answer. A page of 500 app users with their users is
-	// around 1 MiB; far more is a misbehaving server, not a page.
-	maxAnswerBytes = 64 << 20
+	// maxRedirects bounds the redirects followed within the org's origin.
+	maxRedirects = 10
 )
 
 // errDropped replaces io.EOF in what the transport returns: the SDK retries a request that
@@ -31,7 +31,8 @@ var errDropped = errors.New("connection closed before a complete answer")
 // off, so waits are not doubled, and this wait has a clock tests can replace), and retries 5xx
 // answers, dropped connections and timeouts of GETs with backoff. It reads each answer whole
 // before handing it on, so that an answer cut off in the body is retried like one cut off in
-// the headers; the body of a listing's page goes to the listing rather than the SDK (handOver).
+// the headers, and refuses one beyond the bounds of DESIGN.md §7 or with a Link header the SDK
+// could trip over (readAnswer, nextLink).
 type transport struct {
 	base    http.RoundTripper
 	pace    *httpretry.Pacer
@@ -39,9 +40,10 @@ type transport struct {
 }
 
 // withTransport returns a copy of hc (or of a new client) whose requests go through a
-// transport. The client's Timeout becomes the per-attempt timeout, or timeout when it has none:
-// left on the client it would bound all attempts and waits together.
-func withTransport(hc *http.Client, timeout time.Duration, p httpretry.Policy) *http.Client {
+// transport and never follow a redirect off origin, where the Authorization header the SDK set
+// would follow them (DESIGN.md §7). The client's Timeout becomes the per-attempt timeout, or
+// timeout when it has none: left on the client it would bound all attempts and waits together.
+func withTransport(hc *http.Client, origin endpoint.Origin, timeout time.Duration, p httpretry.Policy) *http.Client {
 	c := http.Client{}
 	if hc != nil {
 		c = *hc
@@ -55,6 +57,7 @@ func withTransport(hc *http.Client, timeout time.Duration, p httpretry.Policy) *
 	}
 	c.Transport = &transport{base: base, pace: httpretry.NewPacer(serviceOkta, httpretry.OktaHeaders, p), timeout: timeout}
 	c.Timeout = 0
+	c.CheckRedirect = endpoint.SameOriginRedirects(origin, maxRedirects)
 	return &c
 }
 
@@ -83,7 +86,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r = req.Clone(ctx)
 			r.Body = body
 		}
-		resp, body, err := t.attempt(ctx, r)
+		resp, err := t.attempt(ctx, r)
 		a := httpretry.Attempt{N: n, Idempotent: idempotent, Err: err, Bucket: bucket}
 		if resp != nil {
 			a.Status, a.Header = resp.StatusCode, resp.Header
@@ -93,42 +96,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		retry, werr := t.pace.Retry(ctx, a)
 		switch {
+		case werr != nil && err == nil:
+			return nil, fmt.Errorf("HTTP %d: %w", resp.StatusCode, werr)
 		case werr != nil:
 			return nil, fmt.Errorf("%w while waiting to retry after: %w", werr, hideEOF(err))
 		case !retry && err != nil:
 			return nil, hideEOF(err)
 		case !retry:
-			handOver(ctx, resp, body)
 			return resp, nil
 		}
 	}
-}
-
-// pageBody receives the body of a successful answer in place of the SDK, for a listing that
-// decodes its pages itself (getPage). The SDK would decode each page into its models on the
-// goroutine that walks the cursor, delaying the request for the next page by as much.
-type pageBody struct {
-	body        []byte
-	contentType string
-	received    bool
-}
-
-type pageBodyKey struct{}
-
-func withPageBody(ctx context.Context, pb *pageBody) context.Context {
-	return context.WithValue(ctx, pageBodyKey{}, pb)
-}
-
-// handOver moves the body of an answer the SDK counts as a success (below 400) to the request's
-// pageBody, if it has one, and leaves the SDK an empty body, which it does not decode. Failures
-// keep their body: the SDK reads the Okta error from it.
-func handOver(ctx context.Context, resp *http.Response, body []byte) {
-	pb, _ := ctx.Value(pageBodyKey{}).(*pageBody)
-	if pb == nil || resp.StatusCode >= http.StatusBadRequest {
-		return
-	}
-	pb.body, pb.contentType, pb.received = body, resp.Header.Get("Content-Type"), true
-	resp.Body, resp.ContentLength = http.NoBody, 0
 }
 
 // rateBucket names the rate-limit bucket of an Okta path: Okta counts its limits per endpoint
@@ -145,38 +122,27 @@ func rateBucket(path string) string {
 	return strings.Join(parts, "/")
 }
 
-// attempt sends r once under the per-attempt timeout and reads the answer whole; the body is
-// both returned and left readable in the response. On a failed read it returns the response
-// (status and headers, no body) together with the error.
-func (t *transport) attempt(ctx context.Context, r *http.Request) (*http.Response, []byte, error) {
+// attempt sends r once under the per-attempt timeout and reads the answer whole into a
+// readBody. On a refused or failed read it returns the response (status and headers, no body)
+// together with the error.
+func (t *transport) attempt(ctx context.Context, r *http.Request) (*http.Response, error) {
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	resp, err := t.base.RoundTrip(r.WithContext(actx))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := readAnswer(resp.Body, resp.ContentLength)
+	if _, err := nextLink(resp.Header, r.URL); err != nil {
+		return resp, err
+	}
+	b, err := readAnswer(resp.Body, resp.ContentLength, isJSON(resp.Header.Get("Content-Type")))
 	if err != nil {
-		return resp, nil, fmt.Errorf("read answer to %s %s (status %d): %w", r.Method, r.URL.Path, resp.StatusCode, err)
+		return resp, fmt.Errorf("read answer to %s %s (status %d): %w", r.Method, r.URL.Path, resp.StatusCode, err)
 	}
-	if len(b) > maxAnswerBytes {
-		return resp, nil, fmt.Errorf("answer to %s %s exceeds %d bytes", r.Method, r.URL.Path, maxAnswerBytes)
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.Body = &readBody{Reader: bytes.NewReader(b), b: b}
 	resp.ContentLength = int64(len(b))
-	return resp, b, nil
-}
-
-// readAnswer reads a body of size bytes (-1 when unknown) in one allocation when the size is
-// known, and up to one byte beyond maxAnswerBytes. A page of app users is about a megabyte.
-func readAnswer(r io.Reader, size int64) ([]byte, error) {
-	if size < 0 || size > maxAnswerBytes {
-		size = 0
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err := buf.ReadFrom(io.LimitReader(r, maxAnswerBytes+1))
-	return buf.Bytes(), err
+	return resp, nil
 }
 
 func hideEOF(err error) error {

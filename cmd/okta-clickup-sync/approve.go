@@ -29,7 +29,7 @@ func runApprove(ctx context.Context, args []string, lookup env, stdout, stderr i
 		return exitError
 	}
 
-	app, code := newApp(ctx, *configPath, lookup, stderr)
+	app, code := newApp(ctx, *configPath, lookup, stderr, adapterClients{})
 	if app == nil {
 		return code
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -98,7 +99,7 @@ func (c *checker) okta(ctx context.Context) {
 	const schemaScope = "okta.schemas.read"
 	cfg := c.cfg
 	c.schemaWhy = "needs the Okta app"
-	client, err := newOktaClient(ctx, cfg, nil)
+	client, err := newOktaClient(ctx, cfg, nil, httpretry.Policy{})
 	if err != nil {
 		c.report.add("okta credentials", resultFail, err.Error())
 		c.report.add("okta app", resultSkip, "needs Okta credentials")
@@ -220,7 +221,7 @@ func (c *checker) attributes() {
 
 func (c *checker) clickup(ctx context.Context) {
 	cfg := c.cfg
-	if scim, err := newSCIMClient(cfg, nil); err != nil {
+	if scim, err := newSCIMClient(cfg, nil, httpretry.Policy{}); err != nil {
 		c.report.add("clickup scim", resultFail, err.Error())
 	} else if n, err := scim.CountUsers(ctx); err != nil {
 		c.report.add("clickup scim", resultFail, err.Error()+scimHint(err))
@@ -234,7 +235,7 @@ func (c *checker) clickup(ctx context.Context) {
 		c.report.add("clickup workspace owner", resultSkip, "CLICKUP_API_TOKEN is not set: the owner is known only from SCIM")
 		return
 	}
-	rest, err := newRESTClient(cfg, nil)
+	rest, err := newRESTClient(cfg, nil, httpretry.Policy{})
 	if err != nil {
 		c.rolesWhy = "needs the ClickUp REST API"
 		c.report.add("clickup custom roles", resultFail, err.Error())

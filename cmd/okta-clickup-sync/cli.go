@@ -53,6 +53,11 @@ see README.md. Exit codes: 0 success, 1 error, 2 changes (with --detailed-exitco
 // Main runs one invocation of the program and returns its exit code. It is the whole program
 // but for the process: tests drive it directly with their own environment and output.
 func Main(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
+	return mainWith(ctx, args, lookup, stdout, stderr, adapterClients{})
+}
+
+// mainWith is Main with the adapters' clients and retry policy of a one-off reconcile given.
+func mainWith(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer, hc adapterClients) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError
@@ -60,7 +65,7 @@ func Main(ctx context.Context, args []string, lookup env, stdout, stderr io.Writ
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "reconcile":
-		return runReconcile(ctx, rest, lookup, stdout, stderr)
+		return runReconcile(ctx, rest, lookup, stdout, stderr, hc)
 	case "run":
 		return runDaemon(ctx, rest, lookup, stdout, stderr)
 	case "check":

@@ -16,11 +16,11 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 )
 
-// runCtx is h.run under ctx, which carries the sleeper the adapters wait with.
-func (h *harness) runCtx(t *testing.T, ctx context.Context, args ...string) result {
+// runCtx is h.run under ctx, the adapters waiting through sleep.
+func (h *harness) runCtx(t *testing.T, ctx context.Context, sleep httpretry.SleepFunc, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(ctx, args, h.lookup, &out, &errb)
+	code := mainWith(ctx, args, h.lookup, &out, &errb, adapterClients{retry: httpretry.Policy{Sleep: sleep}})
 	r := result{code, out.String(), errb.String()}
 	h.noSecrets(t, r, args)
 	return r
@@ -150,7 +150,7 @@ func TestFaultMatrix(t *testing.T) {
 				f.apply(h, ep)
 				h.cu.ResetRequests()
 				var s httpretrytest.Waits
-				r := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
+				r := h.runCtx(t, t.Context(), s.Sleep, "reconcile")
 				if r.code != exitError {
 					t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 				}
@@ -179,7 +179,7 @@ func TestFaultRecovery(t *testing.T) {
 			h.inject(ep, r)
 			var s httpretrytest.Waits
 			h.cu.ResetRequests()
-			res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
+			res := h.runCtx(t, t.Context(), s.Sleep, "reconcile")
 			if res.code != exitOK {
 				t.Fatalf("exit %d\n%s", res.code, res.stderr)
 			}
@@ -208,7 +208,7 @@ func TestFaultRecovery(t *testing.T) {
 				h.inject(ep, r)
 				var s httpretrytest.Waits
 				h.cu.ResetRequests()
-				res := h.runCtx(t, httpretry.WithSleep(t.Context(), s.Sleep), "reconcile")
+				res := h.runCtx(t, t.Context(), s.Sleep, "reconcile")
 				if res.code != exitOK {
 					t.Fatalf("exit %d\n%s", res.code, res.stderr)
 				}
@@ -283,10 +283,9 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 			}
 			sc.setup(h)
 			var s httpretrytest.Waits
-			ctx := httpretry.WithSleep(t.Context(), s.Sleep)
 			for _, args := range [][]string{{"reconcile", "--dry-run"}, {"reconcile"}, {"reconcile", "--output", "json"}} {
 				h.env["LOG_LEVEL"] = "debug"
-				r := h.runCtx(t, ctx, args...)
+				r := h.runCtx(t, t.Context(), s.Sleep, args...)
 				if sc.name == "echoing server" && !strings.Contains(r.stderr, "[REDACTED]") {
 					t.Errorf("the echoed token was not seen and redacted:\n%s", r.stderr)
 				}

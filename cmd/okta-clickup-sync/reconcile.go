@@ -26,7 +26,7 @@ func (o *output) Set(s string) error {
 	return nil
 }
 
-func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
+func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer, hc adapterClients) int {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
 	dryRun := fs.Bool("dry-run", false, "print the plan and change nothing")
@@ -37,7 +37,7 @@ func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr
 		return code
 	}
 
-	app, code := newApp(ctx, *configPath, lookup, stderr)
+	app, code := newApp(ctx, *configPath, lookup, stderr, hc)
 	if app == nil {
 		return code
 	}
@@ -64,14 +64,14 @@ type app struct {
 
 // newApp loads the configuration and builds the app, reporting problems on stderr. A nil app
 // comes with the exit code to return.
-func newApp(ctx context.Context, configPath string, lookup env, stderr io.Writer) (*app, int) {
+func newApp(ctx context.Context, configPath string, lookup env, stderr io.Writer, hc adapterClients) (*app, int) {
 	cfg, err := loadConfig(configPath, lookup)
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
 		return nil, exitError
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
-	a, err := buildApp(ctx, cfg, log, adapterClients{})
+	a, err := buildApp(ctx, cfg, log, hc)
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return nil, exitError

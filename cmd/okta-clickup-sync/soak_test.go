@@ -15,7 +15,6 @@ import (
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
-	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 )
@@ -282,13 +281,13 @@ func TestSoak(t *testing.T) {
 			change()
 		}
 		injectFaults()
-		ctx, cancel := context.WithCancel(httpretry.WithSleep(t.Context(), (&httpretrytest.Waits{}).Sleep))
+		ctx, cancel := context.WithCancel(t.Context())
 		if rnd.IntN(5) == 0 {
 			kill.arm(1+rnd.IntN(3), cancel)
 		} else {
 			kill.arm(0, nil)
 		}
-		r := h.runCtx(t, ctx, "reconcile")
+		r := h.runCtx(t, ctx, httpretrytest.NoSleep, "reconcile")
 		cancel()
 		codes[r.code]++
 		if r.code != exitOK && r.code != exitError {
@@ -304,12 +303,11 @@ func TestSoak(t *testing.T) {
 	oktaFaults.Clear()
 	cuFaults.Clear()
 	kill.arm(0, nil)
-	ctx := httpretry.WithSleep(t.Context(), (&httpretrytest.Waits{}).Sleep)
-	if r := h.runCtx(t, ctx, "reconcile"); r.code != exitOK {
+	if r := h.runCtx(t, t.Context(), httpretrytest.NoSleep, "reconcile"); r.code != exitOK {
 		t.Fatalf("first clean run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	h.cu.ResetRequests()
-	r := h.runCtx(t, ctx, "reconcile", "--detailed-exitcode")
+	r := h.runCtx(t, t.Context(), httpretrytest.NoSleep, "reconcile", "--detailed-exitcode")
 	if r.code != exitOK || len(h.cu.Writes()) != 0 {
 		t.Fatalf("second clean run: exit %d, writes %+v; want a run that plans nothing\n%s", r.code, h.cu.Writes(), r.stdout)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
@@ -29,17 +30,24 @@ func loadConfig(path string, lookup env) (config.Config, error) {
 }
 
 // adapterClients are the http.Clients the adapters use, so that the daemon can count their
-// requests; a nil field keeps that adapter's own default.
-type adapterClients struct{ okta, scim, rest *http.Client }
+// requests; a nil field keeps that adapter's own default. retry is how they wait and retry (the
+// zero value is the default policy; tests record the waits instead of spending them).
+type adapterClients struct {
+	okta, scim, rest *http.Client
+	retry            httpretry.Policy
+}
 
 // newEngine builds the adapters from the configuration and wires them into an engine; the
 // caller adds the store.
 func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc adapterClients) (*engine.Engine, error) {
-	dir, err := newOktaClient(ctx, cfg, hc.okta)
+	if hc.retry.MaxWait == 0 {
+		hc.retry.MaxWait = cfg.Sync.RateLimitMaxWait
+	}
+	dir, err := newOktaClient(ctx, cfg, hc.okta, hc.retry)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := newSCIMClient(cfg, hc.scim)
+	ws, err := newSCIMClient(cfg, hc.scim, hc.retry)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +71,7 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 		ListingPageSize: okta.MaxPageLimit,
 	}
 	if cfg.ClickUp.APIToken != "" {
-		rest, err := newRESTClient(cfg, hc.rest)
+		rest, err := newRESTClient(cfg, hc.rest, hc.retry)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +111,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 
 // newOktaClient authenticates with the SSWS token or, when the OAuth settings are given, as a
 // service app; config.Validate has made sure exactly one of them is set.
-func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*okta.Client, error) {
+func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client, retry httpretry.Policy) (*okta.Client, error) {
 	c, err := okta.New(ctx, okta.Options{
 		OrgURL:                  cfg.Okta.OrgURL,
 		AppID:                   cfg.Okta.AppID,
@@ -117,6 +125,7 @@ func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*ok
 		CustomRoleIDAttribute:   cfg.Okta.CustomRoleIDAttribute,
 		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
 		HTTPClient:              hc,
+		Retry:                   retry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build okta client: %w", err)
@@ -124,7 +133,7 @@ func newOktaClient(ctx context.Context, cfg config.Config, hc *http.Client) (*ok
 	return c, nil
 }
 
-func newSCIMClient(cfg config.Config, hc *http.Client) (*clickup.SCIMClient, error) {
+func newSCIMClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (*clickup.SCIMClient, error) {
 	c, err := clickup.NewSCIM(clickup.SCIMOptions{
 		BaseURL:                 cfg.ClickUp.SCIMBaseURL,
 		Token:                   cfg.ClickUp.SCIMToken.Reveal(),
@@ -150,13 +159,14 @@ func scimRoleSchema(configured string) string {
 	return configured
 }
 
-func newRESTClient(cfg config.Config, hc *http.Client) (*clickup.RESTClient, error) {
+func newRESTClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (*clickup.RESTClient, error) {
 	c, err := clickup.NewREST(clickup.RESTOptions{
 		BaseURL:           cfg.ClickUp.APIBaseURL,
 		Token:             cfg.ClickUp.APIToken.Reveal(),
 		WorkspaceID:       cfg.ClickUp.WorkspaceID,
 		AllowInsecureHTTP: cfg.Sync.AllowInsecureHTTP,
 		HTTPClient:        hc,
+		Retry:             retry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build clickup rest client: %w", err)

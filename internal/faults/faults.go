@@ -54,9 +54,11 @@ type Rule struct {
 	Skip, Times int
 	PerURI      bool
 
-	Kind      Kind
-	Status    int // for Status; default 500
-	Body      string
+	Kind   Kind
+	Status int // for Status; default 500
+	Body   string
+	// Header is sent with a Status answer; on a Rewrite it replaces the fake's values of its
+	// keys (a raw Link header, say), and an empty value removes the key.
 	Header    http.Header
 	Latency   time.Duration
 	Transform func([]byte) []byte
@@ -221,6 +223,14 @@ func (in *Injector) Middleware(next http.Handler) http.Handler {
 				body = r.Transform(bytes.Clone(body))
 			}
 			copyHeader(w, rec)
+			for k, vs := range r.Header {
+				w.Header().Del(k)
+				for _, v := range vs {
+					if v != "" {
+						w.Header().Add(k, v)
+					}
+				}
+			}
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(body)

@@ -3,5 +3,6 @@
 // answers, waits until the reset after a 429, and bounded exponential backoff with jitter for 5xx
 // answers, connection resets and timeouts of idempotent requests.
 //
-// Every wait goes through a SleepFunc, so tests replace time instead of spending it.
+// Every wait goes through Policy.Sleep and every reading of the clock through Policy.Now, so
+// tests replace time instead of spending it.
 package httpretry

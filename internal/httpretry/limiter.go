@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 )
 
@@ -34,13 +34,22 @@ const (
 // it heard and holds requests until the window's reset only once the budget that answer named
 // is spent; until then requests go as fast as they come. Requests still in flight when an
 // answer arrives are taken out of its budget, since the server may not have counted them yet.
-// It is safe for concurrent use; one Limiter serves every request of a service or bucket.
+//
+// Nothing it keeps outlives the reset that was announced with it, and a reset further away than
+// a request may wait (Policy.MaxWait, or the context's deadline) fails that request with a
+// *WaitError and is forgotten: a lying header costs one failed request, never the daemon's
+// later runs. It is safe for concurrent use; one Limiter serves every request of a service or
+// bucket.
 type Limiter struct {
 	names  Headers
 	policy Policy
 
-	mu    gosync.Mutex
-	until time.Time // no request before this: the budget is spent until the reset
+	mu sync.Mutex
+	// hold is an announced reset before which no request starts (the budget is spent, or the
+	// service answered 429); zero when none. holdJitter is added to the wait for it, drawn once
+	// per hold, so the clients that all wait for one reset do not all go in the same instant.
+	hold       time.Time
+	holdJitter time.Duration
 	// The window last heard of, so that an answer overtaken by a later one cannot undo the
 	// budget the later one named.
 	reset     time.Time
@@ -53,19 +62,24 @@ type Limiter struct {
 	inflight int // requests let go whose answer has not been observed
 }
 
-// NewLimiter returns a limiter reading the headers names; p gives its clock and jitter.
+// NewLimiter returns a limiter reading the headers names; p gives its clock, jitter and MaxWait.
 func NewLimiter(names Headers, p Policy) *Limiter {
 	return &Limiter{names: names, policy: p.withDefaults(), budget: -1}
 }
 
-// Reserve takes the next slot and returns how long to wait before using it. Every Reserve
-// must be followed by Observe (with the answer's headers, or nil when none came) or Release.
-func (l *Limiter) Reserve() time.Duration {
+// Reserve takes the next slot and returns how long to wait before using it. A wait for a reset
+// further away than MaxWait, or past deadline (zero for none), takes no slot: it returns a
+// *WaitError, and a reset beyond MaxWait is forgotten. Every slot taken must be given back by
+// Observe (with the answer's headers, or nil when none came) or Release.
+func (l *Limiter) Reserve(deadline time.Time) (time.Duration, error) {
 	now := l.policy.Now()
+	limit := l.policy.waitLimit(now, deadline)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	at := later(now, l.until)
-	if !l.reset.IsZero() && !at.Before(l.reset) {
+	if !l.hold.IsZero() && !now.Before(l.hold) {
+		l.hold, l.holdJitter = time.Time{}, 0 // the reset has come
+	}
+	if !l.reset.IsZero() && !l.start(now).Before(l.reset) {
 		l.newWindow()
 	}
 	switch {
@@ -74,15 +88,51 @@ func (l *Limiter) Reserve() time.Duration {
 	case l.budget == 0:
 		// Spent: this and every later request of the window wait for the reset, and count
 		// against the next window.
-		l.until = later(l.until, l.reset.Add(l.jitter()))
-		at = later(at, l.until)
+		l.holdUntil(l.reset)
 		l.newWindow()
 	}
+	if l.hold.IsZero() {
+		l.take()
+		return 0, nil
+	}
+	if err := limit.check(l.names.Reset, l.hold.Sub(now)); err != nil {
+		l.forgetFar(now)
+		return 0, err
+	}
+	l.take()
+	return l.start(now).Sub(now), nil
+}
+
+// start expects l.mu held: when a request reserved now may go.
+func (l *Limiter) start(now time.Time) time.Time {
+	if l.hold.IsZero() {
+		return now
+	}
+	return later(now, l.hold.Add(l.holdJitter))
+}
+
+// take expects l.mu held: one more request goes.
+func (l *Limiter) take() {
 	if l.budget > 0 {
 		l.budget--
 	}
 	l.inflight++
-	return at.Sub(now)
+}
+
+// holdUntil expects l.mu held: no request before t.
+func (l *Limiter) holdUntil(t time.Time) {
+	if t.After(l.hold) {
+		l.hold, l.holdJitter = t, l.jitter()
+	}
+}
+
+// forgetFar expects l.mu held: a hold further away than MaxWait is believed by no request, so
+// it is kept for none; the next request asks the service again.
+func (l *Limiter) forgetFar(now time.Time) {
+	if !l.hold.IsZero() && l.hold.Sub(now) > l.policy.MaxWait {
+		l.hold, l.holdJitter = time.Time{}, 0
+		l.newWindow()
+	}
 }
 
 // newWindow expects l.mu held: the window last heard of is over, and the next one is assumed
@@ -135,25 +185,33 @@ func (l *Limiter) Observe(h http.Header) {
 	l.reset, l.remaining = reset, remaining
 	l.budget = max(remaining-l.inflight, 0)
 	if remaining == 0 {
-		l.until = later(l.until, reset.Add(l.jitter()))
+		// Kept even when far away: the next Reserve refuses it, naming the header, and forgets it.
+		l.holdUntil(reset)
 	}
 }
 
 // Throttled handles a 429: every request of the service waits until the reset the answer
-// names, with jitter, capped at the policy's MaxRateLimitWait. It returns that wait, or false
-// when the answer gave no usable reset.
-func (l *Limiter) Throttled(h http.Header) (time.Duration, bool) {
+// names. It returns that wait, with jitter, or false when the answer gave no usable reset. A
+// reset past deadline (zero for none) is a *WaitError; one further away than MaxWait is too,
+// and holds nothing.
+func (l *Limiter) Throttled(h http.Header, deadline time.Time) (time.Duration, bool, error) {
 	now := l.policy.Now()
 	reset, ok := ParseReset(h.Get(l.names.Reset), now)
 	if !ok {
-		return 0, false
+		return 0, false, nil
 	}
-	d := min(max(reset.Sub(now), 0), l.policy.MaxRateLimitWait)
+	reset = later(reset, now)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	d += l.jitter()
-	l.until = later(l.until, now.Add(d))
-	return d, true
+	if reset.Sub(now) <= l.policy.MaxWait {
+		l.holdUntil(reset) // the other requests wait for it, also when this one cannot
+	} else {
+		l.forgetFar(now) // the answer's X-*-Remaining: 0 announced the same reset
+	}
+	if err := l.policy.waitLimit(now, deadline).check(l.names.Reset, reset.Sub(now)); err != nil {
+		return 0, false, err
+	}
+	return l.start(now).Sub(now), true, nil
 }
 
 // jitter expects l.mu held: the policy's Rand need not be safe for concurrent use.

@@ -53,15 +53,24 @@ func TestParseReset(t *testing.T) {
 func reserveN(l *Limiter, n int) []time.Duration {
 	var out []time.Duration
 	for range n {
-		out = append(out, l.Reserve())
+		out = append(out, reserve(l))
 	}
 	return out
+}
+
+// reserve is l.Reserve without a deadline; a refusal shows as -1.
+func reserve(l *Limiter) time.Duration {
+	d, err := l.Reserve(time.Time{})
+	if err != nil {
+		return -1
+	}
+	return d
 }
 
 func TestLimiter_ComfortableBudgetDoesNotWait(t *testing.T) {
 	c := newClock()
 	l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
-	if d := l.Reserve(); d != 0 {
+	if d := reserve(l); d != 0 {
 		t.Fatalf("first request waits %v before any answer", d)
 	}
 	l.Observe(header(100, 50, "1700000030"))
@@ -92,7 +101,7 @@ func TestLimiter_BudgetGoesAtOnceThenWaitsForReset(t *testing.T) {
 	if got := reserveN(l, 97); fmt.Sprint(got) != fmt.Sprint(make([]time.Duration, 97)) {
 		t.Errorf("after the reset requests wait %v", got)
 	}
-	if d := l.Reserve(); d != 60*time.Second {
+	if d := reserve(l); d != 60*time.Second {
 		t.Errorf("request past the new budget waits %v, want 60s", d)
 	}
 }
@@ -110,9 +119,9 @@ func TestLimiter_InFlightComeOutOfTheBudget(t *testing.T) {
 
 	// A request never sent gives its place back.
 	l = NewLimiter(ClickUpHeaders, fixedPolicy(c))
-	l.Reserve()
+	reserve(l)
 	l.Release()
-	l.Reserve()
+	reserve(l)
 	l.Observe(header(100, 2, "1700000020")) // nothing else in flight: 2 go
 	if got := reserveN(l, 3); fmt.Sprint(got) != "[0s 0s 20s]" {
 		t.Errorf("waits %v after a release, want [0s 0s 20s]", got)
@@ -160,7 +169,7 @@ func TestLimiter_SpentBudgetWaitsForReset(t *testing.T) {
 			c := newClock()
 			l := NewLimiter(ClickUpHeaders, fixedPolicy(c))
 			l.Observe(header(100, 0, tc.reset))
-			if d := l.Reserve(); d != 12*time.Second {
+			if d := reserve(l); d != 12*time.Second {
 				t.Errorf("wait %v, want 12s", d)
 			}
 		})
@@ -177,7 +186,7 @@ func TestLimiter_Throttled(t *testing.T) {
 		{"seconds", "1700000007", 0, 7 * time.Second, true},
 		{"milliseconds", "1700000007250", 0, 7250 * time.Millisecond, true},
 		{"jitter", "1700000007", 0.5, 7*time.Second + DefaultRateLimitJitter/2, true},
-		{"capped", "1700003600", 0, DefaultMaxRateLimitWait, true},
+		{"within MaxWait", "1700000120", 0, DefaultMaxWait, true},
 		{"past", "1699999990", 0, 0, true},
 		{"missing", "", 0, 0, false},
 	} {
@@ -188,12 +197,12 @@ func TestLimiter_Throttled(t *testing.T) {
 			if tc.reset != "" {
 				h.Set(ClickUpHeaders.Reset, tc.reset)
 			}
-			d, ok := l.Throttled(h)
-			if d != tc.want || ok != tc.ok {
-				t.Fatalf("Throttled = %v, %t; want %v, %t", d, ok, tc.want, tc.ok)
+			d, ok, err := l.Throttled(h, time.Time{})
+			if d != tc.want || ok != tc.ok || err != nil {
+				t.Fatalf("Throttled = %v, %t, %v; want %v, %t", d, ok, err, tc.want, tc.ok)
 			}
 			// Every other request of the service holds off as well.
-			if got := l.Reserve(); got != tc.want {
+			if got := reserve(l); got != tc.want {
 				t.Errorf("next request waits %v, want %v", got, tc.want)
 			}
 		})

@@ -3,7 +3,7 @@ package httpretry
 import (
 	"context"
 	"net/http"
-	gosync "sync"
+	"sync"
 	"time"
 )
 
@@ -16,7 +16,7 @@ type Pacer struct {
 	names   Headers
 	policy  Policy
 
-	mu       gosync.Mutex
+	mu       sync.Mutex
 	limiters map[string]*Limiter
 }
 
@@ -45,17 +45,25 @@ func (p *Pacer) MaxRetries() int { return p.policy.MaxRetries }
 func (p *Pacer) Wait(ctx context.Context) error { return p.WaitBucket(ctx, "") }
 
 // WaitBucket blocks until bucket's limiter lets the next request start. When it returns nil,
-// the attempt's outcome must go to Retry with the same Bucket.
+// the attempt's outcome must go to Retry with the same Bucket. A reset further away than
+// MaxWait or ctx's deadline fails it at once with a *WaitError.
 func (p *Pacer) WaitBucket(ctx context.Context, bucket string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	l := p.limiter(bucket)
-	err := ctx.Err()
-	if d := l.Reserve(); d > 0 {
-		err = p.sleep(ctx, d)
-	}
+	deadline, _ := ctx.Deadline()
+	d, err := l.Reserve(deadline)
 	if err != nil {
-		l.Release()
+		return err
 	}
-	return err
+	if d > 0 {
+		if err := p.sleep(ctx, d); err != nil {
+			l.Release()
+			return err
+		}
+	}
+	return nil
 }
 
 // Attempt is the outcome of one try of a request.
@@ -71,8 +79,9 @@ type Attempt struct {
 // Retry records the attempt's answer and decides whether to try again. It returns true after
 // waiting what the failure calls for: until the reset after a 429, a backoff after a 5xx, a
 // reset connection or a timeout of an idempotent request. It returns false when the attempt is
-// final: a success or a failure another attempt would not change, retries spent, or a wait
-// that would outlast ctx's deadline. err is ctx's error when the wait was cut short.
+// final: a success or a failure another attempt would not change, retries spent, or a backoff
+// that would outlast ctx's deadline. err is ctx's error when the wait was cut short, or a
+// *WaitError when a 429 announced a reset further away than MaxWait or ctx's deadline.
 func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
 	if p.policy.OnResponse != nil {
 		p.policy.OnResponse(p.service, a.Status)
@@ -83,21 +92,26 @@ func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
 	} else {
 		l.Observe(nil)
 	}
-	if ctx.Err() != nil || a.N >= p.policy.MaxRetries {
-		if a.Status == http.StatusTooManyRequests {
-			l.Throttled(a.Header) // the next run or request still has to wait
+	deadline, _ := ctx.Deadline()
+	var throttle time.Duration
+	throttled := false
+	if a.Status == http.StatusTooManyRequests {
+		// Also after the last attempt: the next request or run still has to wait.
+		if throttle, throttled, err = l.Throttled(a.Header, deadline); err != nil {
+			return false, err
 		}
+	}
+	if ctx.Err() != nil || a.N >= p.policy.MaxRetries {
 		return false, nil
 	}
 	var wait time.Duration
 	switch {
 	case a.Status == http.StatusTooManyRequests:
 		// The server refused before doing anything, so even a POST may go again.
-		d, ok := l.Throttled(a.Header)
-		if !ok {
-			d = p.policy.Backoff(a.N + 1)
+		wait = throttle
+		if !throttled {
+			wait = p.policy.Backoff(a.N + 1)
 		}
-		wait = d
 	case !a.Idempotent:
 		return false, nil
 	case a.Err != nil && RetryableError(a.Err), a.Err == nil && RetryableStatus(a.Status):
@@ -105,7 +119,7 @@ func (p *Pacer) Retry(ctx context.Context, a Attempt) (retry bool, err error) {
 	default:
 		return false, nil
 	}
-	if dl, ok := ctx.Deadline(); ok && p.policy.Now().Add(wait).After(dl) {
+	if !deadline.IsZero() && p.policy.Now().Add(wait).After(deadline) {
 		return false, nil // failing now beats failing at the deadline with nothing learnt
 	}
 	if err := p.sleep(ctx, wait); err != nil {
@@ -121,5 +135,5 @@ func (p *Pacer) Backoff(ctx context.Context, n int) error {
 }
 
 func (p *Pacer) sleep(ctx context.Context, d time.Duration) error {
-	return p.policy.sleeper(ctx)(ctx, d)
+	return p.policy.Sleep(ctx, d)
 }

@@ -17,9 +17,10 @@ const (
 	DefaultMaxRetries = 4
 	DefaultBaseDelay  = 500 * time.Millisecond
 	DefaultMaxDelay   = 8 * time.Second
-	// DefaultMaxRateLimitWait caps one wait for a reset: Okta's and ClickUp's windows are a
-	// minute long, so a reset further out is a clock or unit mistake, not a reason to stall.
-	DefaultMaxRateLimitWait = 60 * time.Second
+	// DefaultMaxWait is the longest wait for a rate-limit reset (SYNC_RATE_LIMIT_MAX_WAIT):
+	// Okta's and ClickUp's windows are a minute long, so a reset further out is a clock or unit
+	// mistake, or a lie, and not a reason to stall a run.
+	DefaultMaxWait = 2 * time.Minute
 	// DefaultRateLimitJitter spreads the clients that all waited for the same reset, so they do
 	// not spend the new window's budget in the same instant.
 	DefaultRateLimitJitter = time.Second
@@ -32,11 +33,13 @@ type Policy struct {
 	// BaseDelay and MaxDelay shape the exponential backoff after a 5xx, a reset or a timeout:
 	// the n-th retry waits between half and all of min(BaseDelay·2ⁿ⁻¹, MaxDelay).
 	BaseDelay, MaxDelay time.Duration
-	// MaxRateLimitWait caps a wait for the rate-limit reset, and RateLimitJitter is the most
-	// added to it.
-	MaxRateLimitWait, RateLimitJitter time.Duration
+	// MaxWait is the longest wait for an announced rate-limit reset (SYNC_RATE_LIMIT_MAX_WAIT;
+	// 0 means DefaultMaxWait): a reset further away, or past the context's deadline, fails the
+	// request at once with a *WaitError. RateLimitJitter is the most added to a wait.
+	MaxWait, RateLimitJitter time.Duration
 
-	// Sleep waits; nil means the context's (WithSleep), else a timer.
+	// Sleep waits; nil means a timer (TimerSleep). Tests record the waits instead
+	// (httpretrytest.Waits).
 	Sleep SleepFunc
 	// Now is the clock the limiter reads headers against; nil means time.Now.
 	Now func() time.Time
@@ -60,11 +63,14 @@ func (p Policy) withDefaults() Policy {
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = DefaultMaxDelay
 	}
-	if p.MaxRateLimitWait <= 0 {
-		p.MaxRateLimitWait = DefaultMaxRateLimitWait
+	if p.MaxWait <= 0 {
+		p.MaxWait = DefaultMaxWait
 	}
 	if p.RateLimitJitter <= 0 {
 		p.RateLimitJitter = DefaultRateLimitJitter
+	}
+	if p.Sleep == nil {
+		p.Sleep = TimerSleep
 	}
 	if p.Now == nil {
 		p.Now = time.Now
@@ -134,7 +140,7 @@ func RetryableError(err error) bool {
 // a backstop deadline for callers that need one, not an estimate.
 func (p Policy) Budget(attempt time.Duration) time.Duration {
 	p = p.withDefaults()
-	rl := p.MaxRateLimitWait + p.RateLimitJitter
+	rl := p.MaxWait + p.RateLimitJitter
 	tries := time.Duration(p.MaxRetries + 1)
 	return tries*(attempt+rl) + time.Duration(p.MaxRetries)*max(p.MaxDelay, rl)
 }

@@ -1,7 +1,6 @@
 package oktatest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -28,17 +27,5 @@ func (s *Server) writeError(w http.ResponseWriter, status int, code, summary str
 	for _, c := range causes {
 		e.ErrorCauses = append(e.ErrorCauses, errorCause{ErrorSummary: c})
 	}
-	writeJSON(w, status, e)
-}
-
-// writeJSON always sets the JSON content type: the SDK refuses to decode any other.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only the fake's own types are encoded here; failing loudly beats serving half a body.
-		panic(fmt.Sprintf("oktatest: encode response: %v", err))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	s.writeJSON(w, status, e)
 }

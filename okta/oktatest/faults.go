@@ -2,8 +2,6 @@ package oktatest
 
 import (
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 )
@@ -25,30 +23,33 @@ const (
 	PathGroups     = "/api/v1/groups"
 	PathGroup      = "/api/v1/groups/*"
 	PathGroupUsers = "/api/v1/groups/*/users"
+	// PathAppUser is one app user; PathUser one user; PathUsers the users listing and search;
+	// PathUserGroups a user's groups.
+	PathAppUser    = "/api/v1/apps/*/users/*"
+	PathUser       = "/api/v1/users/*"
+	PathUsers      = "/api/v1/users"
+	PathUserGroups = "/api/v1/users/*/groups"
 )
-
-// RateLimited is a 429 as Okta sends it, with the bucket spent until reset. reset is the value
-// of X-Rate-Limit-Reset, so a test can send epoch seconds, epoch milliseconds or garbage.
-func RateLimited(reset string) faults.Rule {
-	h := http.Header{}
-	h.Set("X-Rate-Limit-Limit", "100")
-	h.Set("X-Rate-Limit-Remaining", "0")
-	h.Set("X-Rate-Limit-Reset", reset)
-	return faults.Rule{Kind: faults.Status, Status: http.StatusTooManyRequests, Header: h,
-		Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oaefault","errorCauses":[]}`}
-}
-
-// ResetIn is an X-Rate-Limit-Reset value d from now, in epoch seconds or, with ms, milliseconds.
-func ResetIn(d time.Duration, ms bool) string {
-	t := time.Now().Add(d)
-	if ms {
-		return strconv.FormatInt(t.UnixMilli(), 10)
-	}
-	return strconv.FormatInt(t.Unix(), 10)
-}
 
 // ServerError is an Okta-shaped 5xx answer.
 func ServerError(status int) faults.Rule {
 	return faults.Rule{Kind: faults.Status, Status: status,
 		Body: `{"errorCode":"E0000009","errorSummary":"Internal Server Error","errorLink":"E0000009","errorId":"oaefault","errorCauses":[]}`}
+}
+
+// Body answers status with body as it is, under the JSON content type: an answer that is not what
+// the endpoint returns, such as a 200 with null.
+func Body(status int, body string) faults.Rule {
+	return faults.Rule{Kind: faults.Status, Status: status, Body: body}
+}
+
+// RawLink lets the fake answer and replaces its Link headers with values, sent as they are: a
+// header no Okta would send.
+func RawLink(values ...string) faults.Rule {
+	return faults.Rule{Kind: faults.Rewrite, Header: http.Header{"Link": values}}
+}
+
+// Redirect answers status (a 3xx) with location, where a client that follows it goes next.
+func Redirect(status int, location string) faults.Rule {
+	return faults.Rule{Kind: faults.Status, Status: status, Header: http.Header{"Location": {location}}}
 }

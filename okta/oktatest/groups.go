@@ -3,7 +3,6 @@ package oktatest
 import (
 	"errors"
 	"fmt"
-	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,7 +20,8 @@ type Group struct {
 
 type group struct {
 	Group
-	created, updated, membershipUpdated time.Time
+	created, updated, membershipUpdated string          // timestamps, as rendered
+	href                                string          // its _links base
 	members                             map[string]bool // user ids
 	// sorted is the member ids in order, nil after the set changed, as app.sorted is.
 	sorted []string
@@ -67,8 +67,9 @@ func (s *Server) AddGroup(g Group) Group {
 	if _, ok := s.org.groups[g.ID]; ok {
 		panic(fmt.Sprintf("oktatest: AddGroup: group %s exists or existed", g.ID))
 	}
-	now := time.Now()
-	s.org.groups[g.ID] = &group{Group: g, created: now, updated: now, membershipUpdated: now, members: map[string]bool{}}
+	now := timestamp(time.Now())
+	s.org.groups[g.ID] = &group{Group: g, created: now, updated: now, membershipUpdated: now,
+		href: s.URL() + "/api/v1/groups/" + g.ID, members: map[string]bool{}}
 	return g
 }
 
@@ -80,7 +81,7 @@ func (s *Server) RenameGroup(id, name string) {
 		panic("oktatest: RenameGroup: empty name")
 	}
 	g := s.group("RenameGroup", id)
-	g.Name, g.updated = name, time.Now()
+	g.Name, g.updated = name, timestamp(time.Now())
 }
 
 // DeleteGroup deletes the group; it then answers 404 and no search finds it.
@@ -100,7 +101,7 @@ func (s *Server) AddGroupMember(groupID, userID string) {
 	if !g.members[userID] {
 		g.sorted = nil
 	}
-	g.members[userID], g.membershipUpdated = true, time.Now()
+	g.members[userID], g.membershipUpdated = true, timestamp(time.Now())
 }
 
 // RemoveGroupMember removes the user from the group, if a member.
@@ -112,7 +113,7 @@ func (s *Server) RemoveGroupMember(groupID, userID string) {
 		g.sorted = nil
 	}
 	delete(g.members, userID)
-	g.membershipUpdated = time.Now()
+	g.membershipUpdated = timestamp(time.Now())
 }
 
 // group expects s.mu held.
@@ -157,55 +158,43 @@ func (s *Server) serveGroups(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 }
 
+// groupJSON is an Okta group.
 type groupJSON struct {
-	ID                    string           `json:"id"`
-	Created               string           `json:"created"`
-	LastUpdated           string           `json:"lastUpdated"`
-	LastMembershipUpdated string           `json:"lastMembershipUpdated"`
-	ObjectClass           []string         `json:"objectClass"`
-	Type                  string           `json:"type"`
-	Profile               groupProfileJSON `json:"profile"`
-	Links                 map[string]any   `json:"_links"`
+	ID                    string   `json:"id"`
+	Created               string   `json:"created"`
+	LastUpdated           string   `json:"lastUpdated"`
+	LastMembershipUpdated string   `json:"lastMembershipUpdated"`
+	ObjectClass           []string `json:"objectClass"`
+	Type                  string   `json:"type"`
+	Profile               struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	} `json:"profile"`
+	Links struct {
+		Apps  link             `json:"apps"`
+		Logo  [1]groupLogoJSON `json:"logo"`
+		Users link             `json:"users"`
+	} `json:"_links"`
 }
 
-type groupProfileJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+type groupLogoJSON struct {
+	Href string `json:"href"`
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
+
+var groupObjectClass = []string{"okta:user_group"}
 
 // renderGroup expects s.mu held.
 func (s *Server) renderGroup(g *group) groupJSON {
-	base := s.URL() + "/api/v1/groups/" + g.ID
-	return groupJSON{
-		ID: g.ID, Created: timestamp(g.created), LastUpdated: timestamp(g.updated),
-		LastMembershipUpdated: timestamp(g.membershipUpdated),
-		ObjectClass:           []string{"okta:user_group"},
-		Type:                  "OKTA_GROUP",
-		Profile:               groupProfileJSON{Name: g.Name, Description: g.Description},
-		Links: map[string]any{
-			"logo": []map[string]string{
-				{"name": "medium", "href": s.URL() + "/assets/img/logos/groups/okta-medium.png", "type": "image/png"},
-			},
-			"users": link{Href: base + "/users"},
-			"apps":  link{Href: base + "/apps"},
-		},
+	out := groupJSON{
+		ID: g.ID, Created: g.created, LastUpdated: g.updated, LastMembershipUpdated: g.membershipUpdated,
+		ObjectClass: groupObjectClass, Type: "OKTA_GROUP",
 	}
-}
-
-// appendGroup appends g as renderGroup renders it, without building it: the same members in
-// json.Marshal's order, _links' keys sorted. It expects s.mu held.
-func (s *Server) appendGroup(dst []byte, g *group) []byte {
-	dst = jsontext.AppendString(append(dst, `{"id":`...), g.ID, true)
-	dst = appendTimestamp(append(dst, `,"created":`...), g.created)
-	dst = appendTimestamp(append(dst, `,"lastUpdated":`...), g.updated)
-	dst = appendTimestamp(append(dst, `,"lastMembershipUpdated":`...), g.membershipUpdated)
-	dst = jsontext.AppendString(append(dst, `,"objectClass":["okta:user_group"],"type":"OKTA_GROUP","profile":{"name":`...), g.Name, true)
-	dst = jsontext.AppendString(append(dst, `,"description":`...), g.Description, true)
-	dst = append(append(dst, `},"_links":{"apps":{"href":`...), s.href.groups...)
-	dst = append(jsontext.AppendEscaped(dst, g.ID, true), `/apps"},"logo":[{"href":`...)
-	dst = append(dst, s.href.groupLogo...)
-	dst = append(append(dst, `","name":"medium","type":"image/png"}],"users":{"href":`...), s.href.groups...)
-	return append(jsontext.AppendEscaped(dst, g.ID, true), `/users"}}}`...)
+	out.Profile.Name, out.Profile.Description = g.Name, g.Description
+	out.Links.Apps.Href, out.Links.Users.Href = g.href+"/apps", g.href+"/users"
+	out.Links.Logo[0] = groupLogoJSON{Href: s.URL() + "/assets/img/logos/groups/okta-medium.png", Name: "medium", Type: "image/png"}
+	return out
 }
 
 func (s *Server) groupNotFound(w http.ResponseWriter, id string) {
@@ -225,7 +214,7 @@ func (s *Server) getGroup(w http.ResponseWriter, id string) {
 		s.groupNotFound(w, id)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	s.writeJSON(w, http.StatusOK, body)
 }
 
 // pageLimit reads the limit parameter: def when absent, capped at most, 400 below 1.
@@ -360,9 +349,9 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Sort(ids)
 	start, end, next := pageBounds(ids, after, limit)
-	page := startListBody()
+	page := make([]groupJSON, 0, end-start)
 	for _, id := range ids[start:end] {
-		page.b = s.appendGroup(page.next(), s.org.groups[id])
+		page = append(page, s.renderGroup(s.org.groups[id]))
 	}
 	s.mu.Unlock()
 
@@ -371,7 +360,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		nq.Set("search", q.Get("search"))
 	}
 	s.pageLinks(w, r, next, nq)
-	page.send(w)
+	s.writeJSON(w, http.StatusOK, page)
 }
 
 // listGroupUsers serves GET /api/v1/groups/{id}/users in user id order, paged like the app users.
@@ -400,14 +389,14 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, id strin
 	if s.repeatNext && len(ids) > 0 {
 		next = ids[min(limit, len(ids))-1]
 	}
-	page := startListBody()
+	page := make([]userJSON, 0, end-start)
 	for _, uid := range ids[start:end] {
-		page.b = s.appendUser(page.next(), s.org.users[uid])
+		page = append(page, renderUser(s.org.users[uid]))
 	}
 	s.mu.Unlock()
 
 	s.pageLinks(w, r, next, url.Values{"after": {next}, "limit": {strconv.Itoa(limit)}})
-	page.send(w)
+	s.writeJSON(w, http.StatusOK, page)
 }
 
 // sortedMembers returns the member ids in order; the caller holds s.mu and does not change it.

@@ -22,7 +22,7 @@ func (s *Server) getApp(w http.ResponseWriter, appID string) {
 		s.appNotFound(w, appID)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	s.writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) appNotFound(w http.ResponseWriter, appID string) {
@@ -87,9 +87,9 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, appID stri
 		}
 	}
 	end := min(start+limit, len(ids))
-	page := startListBody()
+	page := make([]appUserJSON, 0, end-start)
 	for _, id := range ids[start:end] {
-		page.b = s.appendAppUser(page.next(), a, s.org.users[id], a.assignments[id], expand == "user")
+		page = append(page, renderAppUser(a, s.org.users[id], a.assignments[id], expand == "user"))
 	}
 	var next string
 	switch {
@@ -100,20 +100,44 @@ func (s *Server) listAppUsers(w http.ResponseWriter, r *http.Request, appID stri
 	}
 	s.mu.Unlock()
 
-	// One header per rel: the SDK reads each value separately and mistakes a folded header's
-	// self link for the next page.
-	w.Header().Add("Link", "<"+s.URL()+r.URL.RequestURI()+`>; rel="self"`)
-	if next != "" {
-		nq := url.Values{"after": {next}, "limit": {strconv.Itoa(limit)}}
-		if expand != "" {
-			nq.Set("expand", expand)
-		}
-		if q.Has("q") {
-			nq.Set("q", q.Get("q"))
-		}
-		w.Header().Add("Link", "<"+s.URL()+r.URL.Path+"?"+nq.Encode()+`>; rel="next"`)
+	nq := url.Values{"after": {next}, "limit": {strconv.Itoa(limit)}}
+	if expand != "" {
+		nq.Set("expand", expand)
 	}
-	page.send(w)
+	if q.Has("q") {
+		nq.Set("q", q.Get("q"))
+	}
+	s.pageLinks(w, r, next, nq)
+	s.writeJSON(w, http.StatusOK, page)
+}
+
+// getAppUser serves GET /api/v1/apps/{appId}/users/{userId}: one assignment, with the user on
+// expand=user. A user that exists but is not assigned is as unknown as one that does not exist.
+func (s *Server) getAppUser(w http.ResponseWriter, r *http.Request, appID, userID string) {
+	expand := r.URL.Query().Get("expand")
+	if expand != "" && expand != "user" {
+		s.writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: expand",
+			"expand: the only valid value is user")
+		return
+	}
+	s.mu.Lock()
+	a, ok := s.org.apps[appID]
+	if !ok {
+		s.mu.Unlock()
+		s.appNotFound(w, appID)
+		return
+	}
+	as, assigned := a.assignments[userID]
+	var body appUserJSON
+	if assigned {
+		body = renderAppUser(a, s.org.users[userID], as, expand == "user")
+	}
+	s.mu.Unlock()
+	if !assigned {
+		s.writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+userID+" (AppUser)")
+		return
+	}
+	s.writeJSON(w, http.StatusOK, body)
 }
 
 // matches is Okta's q on app users: a case-insensitive prefix of login, first name, last name or

@@ -89,30 +89,30 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", "The token endpoint accepts only POST."})
+		s.writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", "The token endpoint accepts only POST."})
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "The request could not be parsed."})
+		s.writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "The request could not be parsed."})
 		return
 	}
 	f := r.Form
 	if gt := f.Get("grant_type"); gt != "client_credentials" {
-		writeJSON(w, http.StatusBadRequest, oauthError{"unsupported_grant_type", fmt.Sprintf("The grant_type %q is not supported; service apps use client_credentials.", gt)})
+		s.writeJSON(w, http.StatusBadRequest, oauthError{"unsupported_grant_type", fmt.Sprintf("The grant_type %q is not supported; service apps use client_credentials.", gt)})
 		return
 	}
 	if f.Get("client_assertion_type") != jwtBearerAssertion || f.Get("client_assertion") == "" {
-		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "Client authentication failed: a client_assertion of type jwt-bearer is required."})
+		s.writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "Client authentication failed: a client_assertion of type jwt-bearer is required."})
 		return
 	}
 	clientID, err := s.verifyAssertion(f.Get("client_assertion"), time.Now())
 	if err != nil {
-		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "The client_assertion is invalid: " + err.Error()})
+		s.writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "The client_assertion is invalid: " + err.Error()})
 		return
 	}
 	scopes := strings.Fields(f.Get("scope"))
 	if len(scopes) == 0 {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided."})
+		s.writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided."})
 		return
 	}
 
@@ -134,10 +134,10 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if len(denied) > 0 {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The following scopes are not allowed: " + strings.Join(denied, ", ")})
+		s.writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The following scopes are not allowed: " + strings.Join(denied, ", ")})
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenResponse{
+	s.writeJSON(w, http.StatusOK, tokenResponse{
 		TokenType: "Bearer", ExpiresIn: int(AccessTokenLifetime.Seconds()),
 		AccessToken: token, Scope: strings.Join(scopes, " "),
 	})
@@ -247,8 +247,10 @@ func audienceIs(raw json.RawMessage, want string) bool {
 // requiredScope is the OAuth scope Okta's API demands for a route.
 func requiredScope(rt route) string {
 	switch rt.kind {
-	case routeApp, routeAppUsers:
+	case routeApp, routeAppUsers, routeAppUser:
 		return "okta.apps.read"
+	case routeUser, routeUsers, routeUserGroups:
+		return "okta.users.read"
 	case routeAppUserSchema:
 		return "okta.schemas.read"
 	case routeGroup, routeGroups, routeGroupUsers:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type User struct {
 type org struct {
 	apps     map[string]*app
 	users    map[string]*user
+	byLogin  map[string]string // user id by lower-case login, for GET /api/v1/users/{login}
 	userSeq  int
 	groups   map[string]*group // see groups.go
 	groupSeq int
@@ -27,7 +29,8 @@ type org struct {
 
 type app struct {
 	id, label        string
-	created, updated time.Time
+	created, updated string                 // timestamps, as rendered
+	href             string                 // its _links.self
 	assignments      map[string]*assignment // by user id
 	// sorted is the assigned user ids in order, nil after the set changed: sorting 100,000 ids per
 	// page would make the fake, not the client, the pace of a benchmark.
@@ -48,18 +51,24 @@ func (a *app) sortedIDs() []string {
 
 type user struct {
 	User
-	created, updated, statusChanged time.Time
+	created, updated, statusChanged string // timestamps, as rendered
+	href                            string // its _links.self
 }
 
 type assignment struct {
 	status                          string
 	profile                         json.RawMessage
-	created, updated, statusChanged time.Time
+	created, updated, statusChanged string
 }
 
 func newOrg() org {
-	return org{apps: make(map[string]*app), users: make(map[string]*user), groups: make(map[string]*group)}
+	return org{apps: make(map[string]*app), users: make(map[string]*user), byLogin: make(map[string]string), groups: make(map[string]*group)}
 }
+
+// The objects keep their timestamps as Okta renders them, so a listing formats none.
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+func timestamp(t time.Time) string { return t.UTC().Format(timestampLayout) }
 
 // The mutators panic on a call that makes no sense (an unknown app or user, a duplicate id):
 // that is a bug in the test or the demo setup, and a silent no-op would only hide it.
@@ -74,8 +83,9 @@ func (s *Server) AddApp(appID, label string) {
 	if _, ok := s.org.apps[appID]; ok {
 		panic(fmt.Sprintf("oktatest: AddApp: app %s exists", appID))
 	}
-	now := time.Now()
-	s.org.apps[appID] = &app{id: appID, label: label, created: now, updated: now, assignments: make(map[string]*assignment)}
+	now := timestamp(time.Now())
+	s.org.apps[appID] = &app{id: appID, label: label, created: now, updated: now, href: s.URL() + "/api/v1/apps/" + appID,
+		assignments: make(map[string]*assignment)}
 }
 
 // AddUser adds a user and returns it with its ID and Status filled in. Generated ids sort in
@@ -98,8 +108,9 @@ func (s *Server) AddUser(u User) User {
 	if u.Status == "" {
 		u.Status = "ACTIVE"
 	}
-	now := time.Now()
-	s.org.users[u.ID] = &user{User: u, created: now, updated: now, statusChanged: now}
+	now := timestamp(time.Now())
+	s.org.users[u.ID] = &user{User: u, created: now, updated: now, statusChanged: now, href: s.URL() + "/api/v1/users/" + u.ID}
+	s.indexLogin("", u)
 	return u
 }
 
@@ -109,14 +120,27 @@ func (s *Server) UpdateUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.user("UpdateUser", u.ID)
-	now := time.Now()
+	now := timestamp(time.Now())
 	if u.Status == "" {
 		u.Status = cur.Status
 	}
 	if u.Status != cur.Status {
 		cur.statusChanged = now
 	}
+	s.indexLogin(cur.Login, u)
 	cur.User, cur.updated = u, now
+}
+
+// indexLogin expects s.mu held: u's login replaces old in the index. Okta's logins are unique
+// without regard to case; the fake keeps the first user of a login, as a strict org would
+// refuse the second.
+func (s *Server) indexLogin(old string, u User) {
+	if id, ok := s.org.byLogin[strings.ToLower(old)]; ok && id == u.ID {
+		delete(s.org.byLogin, strings.ToLower(old))
+	}
+	if _, taken := s.org.byLogin[strings.ToLower(u.Login)]; !taken && u.Login != "" {
+		s.org.byLogin[strings.ToLower(u.Login)] = u.ID
+	}
 }
 
 // Assign assigns the user to the app, or replaces an existing assignment. status defaults to
@@ -130,7 +154,7 @@ func (s *Server) Assign(appID, userID, status string, profile map[string]any) {
 	if status == "" {
 		status = "PROVISIONED"
 	}
-	now := time.Now()
+	now := timestamp(time.Now())
 	if _, ok := a.assignments[userID]; !ok {
 		a.sorted = nil
 	}
@@ -145,7 +169,7 @@ func (s *Server) SetAssignmentProfile(appID, userID string, profile map[string]a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as := s.assignment("SetAssignmentProfile", appID, userID)
-	as.profile, as.updated = encodeProfile("SetAssignmentProfile", profile), time.Now()
+	as.profile, as.updated = encodeProfile("SetAssignmentProfile", profile), timestamp(time.Now())
 }
 
 // SetAssignmentStatus changes the app-user status of an existing assignment.
@@ -153,7 +177,7 @@ func (s *Server) SetAssignmentStatus(appID, userID, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as := s.assignment("SetAssignmentStatus", appID, userID)
-	now := time.Now()
+	now := timestamp(time.Now())
 	if as.status != status {
 		as.statusChanged = now
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 )
 
 // rateLimiter is a fixed one-minute window per bucket, which is how Okta resets its org limits.
@@ -61,4 +63,24 @@ func (s *Server) takeRate(w http.ResponseWriter, bucket string) bool {
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(start+60, 10))
 	return ok
+}
+
+// RateLimited is a 429 as Okta sends it, with the bucket spent until reset. reset is the value
+// of X-Rate-Limit-Reset, so a test can send epoch seconds, epoch milliseconds or garbage.
+func RateLimited(reset string) faults.Rule {
+	h := http.Header{}
+	h.Set("X-Rate-Limit-Limit", "100")
+	h.Set("X-Rate-Limit-Remaining", "0")
+	h.Set("X-Rate-Limit-Reset", reset)
+	return faults.Rule{Kind: faults.Status, Status: http.StatusTooManyRequests, Header: h,
+		Body: `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oaefault","errorCauses":[]}`}
+}
+
+// ResetIn is an X-Rate-Limit-Reset value d from now, in epoch seconds or, with ms, milliseconds.
+func ResetIn(d time.Duration, ms bool) string {
+	t := time.Now().Add(d)
+	if ms {
+		return strconv.FormatInt(t.UnixMilli(), 10)
+	}
+	return strconv.FormatInt(t.Unix(), 10)
 }

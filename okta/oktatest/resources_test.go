@@ -1,95 +1,13 @@
 package oktatest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 )
-
-// The listings render their elements directly (appendUser, appendAppUser, appendGroup). These
-// are the shapes they render, as structs for json.Marshal: the reference the tests below hold
-// them to, byte for byte.
-
-type userJSON struct {
-	ID              string          `json:"id"`
-	Status          string          `json:"status"`
-	Created         string          `json:"created"`
-	Activated       *string         `json:"activated"`
-	StatusChanged   string          `json:"statusChanged"`
-	LastLogin       *string         `json:"lastLogin"`
-	LastUpdated     string          `json:"lastUpdated"`
-	PasswordChanged *string         `json:"passwordChanged"`
-	Type            map[string]any  `json:"type"`
-	Profile         userProfileJSON `json:"profile"`
-	Links           map[string]link `json:"_links"`
-}
-
-type userProfileJSON struct {
-	Login       string  `json:"login"`
-	Email       string  `json:"email"`
-	FirstName   string  `json:"firstName"`
-	LastName    string  `json:"lastName"`
-	MobilePhone *string `json:"mobilePhone"`
-	SecondEmail *string `json:"secondEmail"`
-}
-
-type appUserJSON struct {
-	ID              string            `json:"id"`
-	ExternalID      string            `json:"externalId"`
-	Created         string            `json:"created"`
-	LastUpdated     string            `json:"lastUpdated"`
-	Scope           string            `json:"scope"`
-	Status          string            `json:"status"`
-	StatusChanged   string            `json:"statusChanged"`
-	PasswordChanged *string           `json:"passwordChanged"`
-	SyncState       string            `json:"syncState"`
-	Credentials     appUserCredsJSON  `json:"credentials"`
-	Profile         json.RawMessage   `json:"profile"`
-	Embedded        *appUserEmbedJSON `json:"_embedded,omitempty"`
-	Links           map[string]link   `json:"_links"`
-}
-
-type appUserCredsJSON struct {
-	UserName string `json:"userName"`
-}
-
-type appUserEmbedJSON struct {
-	User userJSON `json:"user"`
-}
-
-func (s *Server) renderUser(u *user) userJSON {
-	return userJSON{
-		ID: u.ID, Status: u.Status,
-		Created: timestamp(u.created), StatusChanged: timestamp(u.statusChanged), LastUpdated: timestamp(u.updated),
-		Type:    map[string]any{"id": "otyfake0000000000001"},
-		Profile: userProfileJSON{Login: u.Login, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName},
-		Links:   map[string]link{"self": {Href: s.URL() + "/api/v1/users/" + u.ID}},
-	}
-}
-
-func (s *Server) renderAppUser(a *app, u *user, as *assignment, expandUser bool) appUserJSON {
-	out := appUserJSON{
-		ID: u.ID, ExternalID: "",
-		Created: timestamp(as.created), LastUpdated: timestamp(as.updated),
-		Scope: "USER", Status: as.status, StatusChanged: timestamp(as.statusChanged),
-		SyncState:   "SYNCHRONIZED",
-		Credentials: appUserCredsJSON{UserName: u.Login},
-		Profile:     as.profile,
-		Links: map[string]link{
-			"app":  {Href: s.URL() + "/api/v1/apps/" + a.id},
-			"user": {Href: s.URL() + "/api/v1/users/" + u.ID},
-		},
-	}
-	if expandUser {
-		out.Embedded = &appUserEmbedJSON{User: s.renderUser(u)}
-	}
-	return out
-}
 
 // awkward are strings that need every kind of escaping json.Marshal does.
 var awkward = []string{
@@ -98,65 +16,62 @@ var awkward = []string{
 	"\u2027\u202a", "\ufffd", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 too big",
 }
 
-func marshal(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func TestAppendTimestampIsTimestamp(t *testing.T) {
-	times := []time.Time{{}, time.Now(), time.Unix(0, 0), time.Unix(-1, 999_999_999), time.Unix(1<<40, 123_456_789),
-		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 23, 30, 0, 5e6, time.FixedZone("x", -3600)),
-		time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("y", 5*3600))}
-	for i := range 10000 {
-		times = append(times, time.Unix(int64(i)*987_654_321-4e12, int64(i)*7919%1e9))
-	}
-	for _, at := range times {
-		if got, want := string(appendTimestamp(nil, at)), `"`+timestamp(at)+`"`; got != want {
-			t.Errorf("%v: %s, want %s", at, got, want)
-		}
-	}
-}
-
-func TestListedResourcesAreJSONMarshal(t *testing.T) {
+// What every resource is served with comes back as it was set, through each route that shows
+// it: encoding/json writes it, and invalid UTF-8 arrives as U+FFFD, byte for byte.
+func TestServedResourcesRoundTrip(t *testing.T) {
 	s := NewServer(Options{})
 	defer s.Close()
-	for i, n := range awkward {
-		appID := "0oa" + n
-		s.AddApp(appID, n)
-		u := s.AddUser(User{ID: fmt.Sprintf("00u%d%s", i, n), Status: n, Login: n + "@x.io", Email: n, FirstName: n, LastName: n})
-		s.Assign(appID, u.ID, n, map[string]any{"role": n, n: []any{1.5, nil, true, n, map[string]any{"z": n, "a": n}}})
-		g := s.AddGroup(Group{ID: fmt.Sprintf("00g%d%s", i, n), Name: n + ".", Description: n})
-		s.AddGroupMember(g.ID, u.ID)
-	}
-	s.AddApp("0oanull", "no profile")
-	s.Assign("0oanull", "00u1plain", "", nil)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	at := time.Date(12345, 1, 2, 3, 4, 5, 6e6, time.FixedZone("x", -3600)) // a year of five digits, not in UTC
-	for _, a := range s.org.apps {
-		for id, as := range a.assignments {
-			u := s.org.users[id]
-			if a.id == "0oaplain" {
-				u.created, as.statusChanged = at, at
-			}
-			for _, expand := range []bool{false, true} {
-				if got, want := s.appendAppUser(nil, a, u, as, expand), marshal(t, s.renderAppUser(a, u, as, expand)); !bytes.Equal(got, want) {
-					t.Errorf("app user %q of %q (expand %t):\n got %s\nwant %s", id, a.id, expand, got, want)
-				}
-			}
-			if got, want := s.appendUser(nil, u), marshal(t, s.renderUser(u)); !bytes.Equal(got, want) {
-				t.Errorf("user %q:\n got %s\nwant %s", id, got, want)
-			}
+	serve := func(path string, v any) {
+		t.Helper()
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Header.Set("Authorization", "SSWS "+s.Token())
+		s.serve(w, r)
+		if err := json.Unmarshal(w.Body.Bytes(), v); err != nil || w.Code != http.StatusOK {
+			t.Fatalf("%s: %d %v: %s", path, w.Code, err, w.Body)
 		}
 	}
-	for _, g := range s.org.groups {
-		if got, want := s.appendGroup(nil, g), marshal(t, s.renderGroup(g)); !bytes.Equal(got, want) {
-			t.Errorf("group %q:\n got %s\nwant %s", g.ID, got, want)
+	type user struct {
+		ID, Status string
+		Profile    struct{ Login, Email, FirstName, LastName string }
+	}
+	for i, n := range awkward[1:] { // an empty status is the default's
+		want := string([]rune(n))
+		appID := fmt.Sprintf("0oa%d", i)
+		s.AddApp(appID, n)
+		u := s.AddUser(User{ID: fmt.Sprintf("00u%d", i), Status: n, Login: n + "@x.io", Email: n, FirstName: n, LastName: n})
+		s.Assign(appID, u.ID, n, map[string]any{"role": n})
+		g := s.AddGroup(Group{ID: fmt.Sprintf("00g%d", i), Name: n + ".", Description: n})
+		s.AddGroupMember(g.ID, u.ID)
+
+		var aus []struct {
+			ID, Status string
+			Profile    map[string]string
+			Embedded   struct{ User user } `json:"_embedded"`
+		}
+		serve("/api/v1/apps/"+appID+"/users?expand=user", &aus)
+		var one user
+		serve("/api/v1/users/"+u.ID, &one)
+		var members []user
+		serve("/api/v1/groups/"+g.ID+"/users", &members)
+		var groups []struct {
+			Profile struct{ Name, Description string }
+		}
+		serve("/api/v1/users/"+u.ID+"/groups", &groups)
+		if len(aus) != 1 || len(members) != 1 || len(groups) != 1 {
+			t.Fatalf("%q: %d app users, %d members, %d groups", n, len(aus), len(members), len(groups))
+		}
+		for _, got := range []user{aus[0].Embedded.User, one, members[0]} {
+			p := got.Profile
+			if got.Status != want || p.Login != want+"@x.io" || p.Email != want || p.FirstName != want || p.LastName != want {
+				t.Errorf("%q: user came back as %+v", n, got)
+			}
+		}
+		if aus[0].Status != want || aus[0].Profile["role"] != want {
+			t.Errorf("%q: app user came back as %+v", n, aus[0])
+		}
+		if gp := groups[0].Profile; gp.Name != want+"." || gp.Description != want {
+			t.Errorf("%q: group came back as %+v", n, gp)
 		}
 	}
 }

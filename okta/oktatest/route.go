@@ -12,11 +12,13 @@ const (
 	routeUnknown routeKind = iota
 	routeApp
 	routeAppUsers
+	routeAppUser
 )
 
 type route struct {
 	kind   routeKind
 	appID  string
+	id     string // the user's of routeAppUser and the users routes (users.go)
 	bucket string // rate-limit bucket, named like Okta's rate limit dashboard
 }
 
@@ -36,6 +38,8 @@ func parseRoute(path string) route {
 		return route{kind: routeApp, appID: parts[0], bucket: "/api/v1/apps/{id}"}
 	case len(parts) == 2 && parts[1] == "users":
 		return route{kind: routeAppUsers, appID: parts[0], bucket: "/api/v1/apps/{id}/users"}
+	case len(parts) == 3 && parts[1] == "users" && parts[2] != "":
+		return route{kind: routeAppUser, appID: parts[0], id: parts[2], bucket: "/api/v1/apps/{id}/users/{id}"}
 	}
 	return route{bucket: "/api/v1/apps"}
 }

@@ -3,7 +3,6 @@ package oktatest
 import (
 	"net/http"
 	"strings"
-	"time"
 )
 
 // routeAppUserSchema is outside route.go's iota range so that new kinds there cannot collide.
@@ -102,7 +101,7 @@ func (s *Server) getAppUserSchema(w http.ResponseWriter, appID string) {
 	s.mu.Lock()
 	a, ok := s.org.apps[appID]
 	props, custom := s.schemas[appID]
-	var created time.Time
+	var created string
 	if ok {
 		created = a.created
 	}
@@ -119,8 +118,8 @@ func (s *Server) getAppUserSchema(w http.ResponseWriter, appID string) {
 		Schema:      "http://json-schema.org/draft-04/schema#",
 		Name:        "clickup",
 		Title:       "ClickUp User",
-		LastUpdated: timestamp(created),
-		Created:     timestamp(created),
+		LastUpdated: created,
+		Created:     created,
 		Definitions: schemaDefsJSON{
 			Base:   schemaDefJSON{ID: "#base", Type: "object", Properties: map[string]propertyJSON{}, Required: []string{}},
 			Custom: schemaDefJSON{ID: "#custom", Type: "object", Properties: map[string]propertyJSON{}, Required: []string{}},
@@ -153,5 +152,5 @@ func (s *Server) getAppUserSchema(w http.ResponseWriter, appID string) {
 			doc.Definitions.Custom.Properties[p.Name] = pj
 		}
 	}
-	writeJSON(w, http.StatusOK, doc)
+	s.writeJSON(w, http.StatusOK, doc)
 }

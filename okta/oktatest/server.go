@@ -1,16 +1,16 @@
 // Package oktatest is a strict in-memory fake of an Okta org, served over HTTP on loopback, for
 // tests and for the product's demo command. It implements the part of the Okta API the adapter
-// reads (apps, app users, the app-user schema, groups and their members), the OAuth 2.0 token
-// endpoint for service apps (RegisterServiceApp), and the details the v2 SDK depends on: one Link
-// header per rel, JSON content type on every response, X-Rate-Limit-* headers, Okta-shaped error
-// bodies.
+// reads (apps, app users listed and one at a time, the app-user schema, groups and their members,
+// users by id, login or email search, a user's groups), the OAuth 2.0 token endpoint for service
+// apps (RegisterServiceApp), and the details the v2 SDK depends on: one Link header per rel, JSON
+// content type on every response, X-Rate-Limit-* headers, Okta-shaped error bodies. Faults
+// (errors, latency, spoiled bodies, raw Link headers, redirects) come from package faults.
 //
 // Strict means it rejects what real Okta rejects (bad token, filter on app users, unknown cursor,
 // limit below 1): a fake that accepts more than the service hides bugs.
 package oktatest
 
 import (
-	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -58,9 +58,7 @@ type Server struct {
 	oauth      oauthState
 	schemas    map[string][]SchemaProperty // app-user schemas set by SetAppUserSchema, by app id
 
-	// href holds the starts of the links the listings render, escaped once: "<URL>/api/v1/..."
-	// without the closing quote.
-	href struct{ users, apps, groups, groupLogo []byte }
+	bufs sync.Pool // of *bytes.Buffer, for the answers (writeJSON)
 }
 
 // NewServer starts a fake org on a loopback address. Close it when done.
@@ -78,9 +76,6 @@ func NewServer(o Options) *Server {
 		rate:         newRateLimiter(DefaultRateLimit),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	quoted := func(path string) []byte { return jsontext.AppendEscaped([]byte{'"'}, s.URL()+path, true) }
-	s.href.users, s.href.apps, s.href.groups = quoted("/api/v1/users/"), quoted("/api/v1/apps/"), quoted("/api/v1/groups/")
-	s.href.groupLogo = quoted("/assets/img/logos/groups/okta-medium.png")
 	return s
 }
 
@@ -168,7 +163,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.issueToken(w, r) // authenticates with the client assertion, not a token
 		return
 	}
-	rt := parseGroupRoute(r.URL.Path, parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path)))
+	rt := parseUserRoute(r.URL.EscapedPath(), parseGroupRoute(r.URL.Path, parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path))))
 	if !s.takeRate(w, rt.bucket) {
 		s.writeError(w, http.StatusTooManyRequests, "E0000047",
 			"API call exceeded rate limit due to too many requests.")
@@ -193,9 +188,13 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.getApp(w, rt.appID)
 	case routeAppUsers:
 		s.listAppUsers(w, r, rt.appID)
+	case routeAppUser:
+		s.getAppUser(w, r, rt.appID, rt.id)
 	case routeAppUserSchema:
 		s.getAppUserSchema(w, rt.appID)
 	case routeGroup, routeGroups, routeGroupUsers:
 		s.serveGroups(w, r, rt)
+	case routeUser, routeUsers, routeUserGroups:
+		s.serveUsers(w, r, rt)
 	}
 }

@@ -18,7 +18,7 @@ type Waits struct {
 	got []time.Duration
 }
 
-// Sleep records d; use it as httpretry.Policy.Sleep or with httpretry.WithSleep.
+// Sleep records d; use it as httpretry.Policy.Sleep.
 func (w *Waits) Sleep(ctx context.Context, d time.Duration) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
