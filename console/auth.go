@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	gosync "sync"
 	"time"
@@ -242,9 +243,15 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// safeNext keeps a post-sign-in redirect inside the console.
+// safeNext keeps a post-sign-in redirect inside the console: a path under /ui/ of this origin,
+// with no way out through "..", a backslash or a second slash.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, basePath) || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\\\r\n") {
+		return basePath
+	}
+	// Clean resolves ".."; it also drops the trailing slash of "/ui/", hence the one added.
+	if !strings.HasPrefix(next, basePath) || !strings.HasPrefix(path.Clean(u.Path)+"/", basePath) {
 		return basePath
 	}
 	return next

@@ -192,6 +192,9 @@ func TestSignIn_NextStaysInsideTheConsole(t *testing.T) {
 		"//evil.example/ui/":           "/ui/",
 		"/ui/\\evil":                   "/ui/",
 		"/metrics":                     "/ui/",
+		"/ui/../metrics":               "/ui/",
+		"/ui/%2e%2e/metrics":           "/ui/",
+		"/ui/held?x=1#frag":            "/ui/held?x=1#frag",
 		"":                             "/ui/",
 	} {
 		resp := hs.post("/ui/signin", url.Values{"token": {testToken}, "next": {next}})
@@ -428,5 +431,24 @@ func TestSameOrigin(t *testing.T) {
 		if got := sameOrigin(r); got != tc.want {
 			t.Errorf("Origin %q, Sec-Fetch-Site %q: %v, want %v", tc.origin, tc.fetchSite, got, tc.want)
 		}
+	}
+}
+
+func TestSignIn_OversizedFormRefused(t *testing.T) {
+	hs := newHarness(t)
+	resp := hs.post("/ui/signin", url.Values{"token": {strings.Repeat("x", 64<<10)}})
+	if resp.StatusCode != http.StatusBadRequest || cookieNamed(resp, sessionCookie) != nil {
+		t.Fatalf("a 64 KiB form: status %d, want 400 without a session", resp.StatusCode)
+	}
+}
+
+func TestSessions_SharedByConsolesWithTheSameToken(t *testing.T) {
+	// Replicas (§14) and restarts accept each other's sessions; a new token ends them all.
+	a, b := newHarness(t), newHarness(t)
+	c := a.signIn()
+	b.page("/ui/held", c, http.StatusOK)
+	other := newHarness(t, func(o *Options) { o.Token = testToken + "-rotated" })
+	if resp := other.get("/ui/held", withCookie(c)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a session from before the token changed: status %d, want 303", resp.StatusCode)
 	}
 }

@@ -241,7 +241,7 @@ func TestBrowser(t *testing.T) {
 		do(t, ctx, "sign in",
 			chromedp.SendKeys(chromedp.CSS("#token"), testToken),
 			chromedp.Click(chromedp.CSS(".signin button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("h1")),
+			chromedp.WaitVisible(chromedp.CSS("nav.nav")), // signed-in pages only
 		)
 		// Back where the operator was going.
 		if loc := must[string](t, "location")(run(ctx, chromedp.Location())); loc != base+"/ui/held" {
@@ -391,10 +391,15 @@ func TestBrowser(t *testing.T) {
 		// 127.0.0.1 on another port is the same site, so even the SameSite cookie goes along;
 		// localhost is another site.
 		for _, page := range []string{evil.URL, strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)} {
+			refusals := strings.Count(hs.logs.String(), "sent from another site")
 			do(t, ctx, "open the hostile page "+page,
+				chromedp.Navigate("about:blank"),
 				chromedp.Navigate(page),
 				chromedp.WaitVisible(chromedp.CSS(".status-code")),
 			)
+			if n := strings.Count(hs.logs.String(), "sent from another site"); n != refusals+1 {
+				t.Fatalf("the console logged %d cross-site refusals for %s, want 1", n-refusals, page)
+			}
 			if loc := must[string](t, "location")(run(ctx, chromedp.Location())); loc != approveURL {
 				t.Fatalf("the hostile form did not post: at %s", loc)
 			}

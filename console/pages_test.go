@@ -154,38 +154,63 @@ func TestRunPage_Unknown(t *testing.T) {
 	}
 }
 
-func TestRunPage_LargeRunIsPaged(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a 100,000-entry run")
-	}
-	hs := newHarness(t)
-	const n = 100_000
+// bigRun records a run of n created users, the last of which failed.
+func bigRun(t testing.TB, f *fixture, id string, n int) {
+	t.Helper()
 	entries := make([]core.Entry, n)
 	for i := range entries {
 		entries[i] = core.Entry{Action: core.ActionCreateUser, OktaUserID: fmt.Sprintf("00ubig%014d", i), User: fmt.Sprintf("user%06d@example.com", i),
-			Field: "role", To: "member", Outcome: core.OutcomeApplied}
+			Field: "role", To: "member", Reason: "assigned in Okta, not in ClickUp", Outcome: core.OutcomeApplied}
 	}
 	entries[n-1].Outcome, entries[n-1].Error = core.OutcomeFailed, "SCIM POST /Users: 500"
-	hs.f.record(t, "20250605T000000Z-big000", store.TriggerSchedule, false, 72*time.Hour, 20*time.Minute, "", entries, "")
+	f.record(t, id, store.TriggerSchedule, false, 72*time.Hour, 20*time.Minute, "", entries, "")
+}
+
+func TestRunPage_LargeRunIsPaged(t *testing.T) {
+	// 20,000 entries page like 100,000 (BenchmarkRunPage_100k measures those) and keep the
+	// race-enabled run short.
+	const n = 20_000
+	hs := newHarness(t)
+	bigRun(t, hs.f, "20250605T000000Z-big000", n)
 	c := hs.signIn()
 
 	page := hs.page("/ui/runs/20250605T000000Z-big000", c, http.StatusOK)
 	if got := len(rows(page)); got != entryPage {
 		t.Fatalf("first page: %d rows, want %d", got, entryPage)
 	}
-	if !strings.Contains(page, "Showing 1–200 of 100,000 entries") || !strings.Contains(page, "page=2") {
+	if !strings.Contains(page, "Showing 1–200 of 20,000 entries") || !strings.Contains(page, "page=2") {
 		t.Error("first page does not say where it is or link the next")
 	}
 	if len(page) > 300_000 {
 		t.Errorf("first page is %d bytes", len(page))
 	}
-	last := hs.page("/ui/runs/20250605T000000Z-big000?page=500", c, http.StatusOK)
-	if got := len(rows(last)); got != entryPage || !strings.Contains(last, "Showing 99,801–100,000 of 100,000") || strings.Contains(last, "page=501") {
+	last := hs.page("/ui/runs/20250605T000000Z-big000?page=100", c, http.StatusOK)
+	if got := len(rows(last)); got != entryPage || !strings.Contains(last, "Showing 19,801–20,000 of 20,000") || strings.Contains(last, "page=101") {
 		t.Errorf("last page: %d rows; want %d, ending the run, with no next link", got, entryPage)
 	}
+	beyond := hs.page("/ui/runs/20250605T000000Z-big000?page=101", c, http.StatusOK)
+	if got := len(rows(beyond)); got != 0 || !strings.Contains(beyond, "page=100") {
+		t.Errorf("past the last page: %d rows, or no way back", got)
+	}
 	failed := hs.page("/ui/runs/20250605T000000Z-big000?outcome=failed", c, http.StatusOK)
-	if got := rows(failed); len(got) != 1 || !strings.Contains(failed, "user099999@example.com") {
-		t.Errorf("the one failed entry of 100,000: %v", got)
+	if got := rows(failed); len(got) != 1 || !strings.Contains(failed, "user019999@example.com") {
+		t.Errorf("the one failed entry of 20,000: %v", got)
+	}
+}
+
+// BenchmarkRunPage_100k serves pages of a 100,000-entry run: the first page, and the one
+// failed entry found by its outcome.
+func BenchmarkRunPage_100k(b *testing.B) {
+	hs := newHarness(b)
+	bigRun(b, hs.f, "20250605T000000Z-big000", 100_000)
+	c := hs.signIn()
+	for _, q := range []string{"", "?outcome=failed", "?user=user05"} {
+		b.Run("query="+q, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				hs.page("/ui/runs/20250605T000000Z-big000"+q, c, http.StatusOK)
+			}
+		})
 	}
 }
 
@@ -411,5 +436,70 @@ func TestStoreReader_ShowsUnknownKindsAndOutcomes(t *testing.T) {
 	}
 	if !strings.Contains(page, `<span class="st st-running st-lg">running</span>`) || !strings.Contains(page, `<span class="oc oc-unknown">unknown</span>`) {
 		t.Error("a running run with an unknown outcome is not shown")
+	}
+}
+
+func TestApprove_OutlivesTheRequest(t *testing.T) {
+	// The browser goes away mid-approval: the approval must still run to its end, or it could
+	// stop between two writes.
+	var approveErr error
+	reqCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hs := newHarness(t, func(o *Options) {
+		o.Approve = func(ctx context.Context, runID string) (ApproveResult, error) {
+			cancel()
+			approveErr = ctx.Err()
+			return ApproveResult{RunID: runID, Status: "changed"}, nil
+		}
+	})
+	c := hs.signIn()
+	csrf := csrfOf(t, hs.page("/ui/held", c, http.StatusOK))
+	resp := hs.post("/ui/runs/"+runHeldAgain+"/approve", url.Values{"csrf": {csrf}}, withCookie(c),
+		func(r *http.Request) { *r = *r.WithContext(reqCtx) })
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303", resp.StatusCode)
+	}
+	if approveErr != nil {
+		t.Fatalf("the approval's context ended with the request: %v", approveErr)
+	}
+}
+
+func TestTimesShownInTheConfiguredZone(t *testing.T) {
+	hs := newHarness(t, func(o *Options) { o.Location = time.FixedZone("EST", -5*3600) })
+	page := hs.page("/ui/runs/"+runFirst, hs.signIn(), http.StatusOK)
+	if !strings.Contains(page, "2025-06-02 03:00:00 EST") || !strings.Contains(page, "Times in EST") {
+		t.Error("times are not shown in the configured zone")
+	}
+}
+
+// kindReader is a store that records run kinds, as the store will once runs have them.
+type kindReader struct{ Reader }
+
+func (k kindReader) Runs(ctx context.Context, q RunQuery) ([]Run, bool, error) {
+	runs, more, err := k.Reader.Runs(ctx, q)
+	for i := range runs {
+		runs[i].Kind = "events"
+	}
+	return runs, more, err
+}
+
+func (k kindReader) Run(ctx context.Context, id string) (Run, error) {
+	r, err := k.Reader.Run(ctx, id)
+	r.Kind = "user"
+	return r, err
+}
+
+func TestRunKindsShownWhenRecorded(t *testing.T) {
+	hs := newHarness(t, func(o *Options) { o.Store = kindReader{o.Store} })
+	c := hs.signIn()
+	if page := hs.page("/ui/", c, http.StatusOK); !strings.Contains(page, `<span class="sub">events · schedule`) {
+		t.Error("the runs page does not show the kind")
+	}
+	if page := hs.page("/ui/runs/"+runRoles, c, http.StatusOK); !strings.Contains(page, "<dt>Kind</dt><dd>user</dd>") {
+		t.Error("the run page does not show the kind")
+	}
+	plain := newHarness(t)
+	if page := plain.page("/ui/runs/"+runRoles, plain.signIn(), http.StatusOK); strings.Contains(page, "<dt>Kind</dt>") {
+		t.Error("a run without a kind shows an empty one")
 	}
 }

@@ -60,26 +60,33 @@ func (s storeReader) Run(ctx context.Context, id string) (Run, error) {
 
 func (s storeReader) RunEntries(ctx context.Context, q EntryQuery) (EntryPage, error) {
 	// The store filters by run and action; the outcome and the partial user match are applied
-	// here, over one run's entries.
+	// here, in one pass that keeps only the page asked for.
 	recorded, err := s.st.Entries(ctx, store.EntryFilter{RunID: q.RunID, Action: q.Action})
 	if err != nil {
 		return EntryPage{}, err
 	}
 	user := strings.ToLower(strings.TrimSpace(q.User))
-	var selected []Entry
-	for _, se := range recorded {
+	offset := max(q.Offset, 0)
+	var p EntryPage
+	for i := range recorded {
+		se := &recorded[i]
 		if q.Outcome != "" && string(se.Outcome) != q.Outcome {
 			continue
 		}
-		if user != "" && !strings.Contains(strings.ToLower(se.User), user) &&
-			!strings.Contains(strings.ToLower(se.OktaUserID), user) &&
-			!strings.Contains(strings.ToLower(se.ClickUpUserID), user) {
+		if user != "" && !containsFold(se.User, user) && !containsFold(se.OktaUserID, user) && !containsFold(se.ClickUpUserID, user) {
 			continue
 		}
-		selected = append(selected, fromStoreEntry(se))
+		if p.Total >= offset && (q.Limit <= 0 || len(p.Entries) < q.Limit) {
+			p.Entries = append(p.Entries, fromStoreEntry(*se))
+		}
+		p.Total++
 	}
-	entries, _ := page(selected, q.Offset, q.Limit)
-	return EntryPage{Entries: entries, Total: len(selected)}, nil
+	return p, nil
+}
+
+// containsFold reports whether s contains lowerSub, which is lower case, ignoring case.
+func containsFold(s, lowerSub string) bool {
+	return strings.Contains(strings.ToLower(s), lowerSub)
 }
 
 func (s storeReader) UserHistory(ctx context.Context, key string, limit int) ([]Entry, error) {

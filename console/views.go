@@ -38,6 +38,7 @@ func newViews(loc *time.Location) (*views, error) {
 		"css":          func() string { return cssURL },
 		"zone":         loc.String,
 		"when":         func(t time.Time) string { return when(t, loc) },
+		"whenShort":    func(t time.Time) string { return whenShort(t, loc) },
 		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"statusClass":  statusClass,
 		"outcomeClass": outcomeClass,
@@ -92,6 +93,13 @@ func when(t time.Time, loc *time.Location) string {
 		return "—"
 	}
 	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+func whenShort(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 func duration(r Run) string {
@@ -253,7 +261,7 @@ const (
 	barGap      = 6
 	// chartSlots is the fewest bars the chart is drawn for, so a short history draws narrow
 	// bars on the right (newest) rather than a few wide blocks.
-	chartSlots = 40
+	chartSlots = 30
 )
 
 func newChart(runs []Run) chart {
