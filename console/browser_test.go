@@ -57,7 +57,7 @@ type browser struct {
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	if testing.Short() {
+	if testing.Short() && os.Getenv("CONSOLE_REQUIRE_BROWSER") == "" {
 		t.Skip("browser tests are not short")
 	}
 	opts := []chromedp.ExecAllocatorOption{
