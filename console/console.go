@@ -69,9 +69,11 @@ func New(opt Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	k := newKeys(opt.Token)
+	opt.Token = "" // only the keys derived from it are kept
 	c := &console{
 		opt:     opt,
-		keys:    newKeys(opt.Token),
+		keys:    k,
 		limiter: newSignInLimiter(signInEvery, signInBurst),
 		views:   v,
 		log:     opt.Log.With().Str("component", "console").Logger(),

@@ -36,7 +36,7 @@ func (c *console) runsPage(w http.ResponseWriter, r *http.Request, s session) {
 		c.storeError(w, r, err)
 		return
 	}
-	d := runsData{layout: signedInLayout("Runs", "runs", s), Chart: newChart(runs), Page: pg}
+	d := runsData{layout: signedInLayout("Runs", "runs", s), Chart: newChart(runs, c.opt.Location), Page: pg}
 	for _, run := range held {
 		if run.ApprovedBy == "" {
 			d.Awaiting++

@@ -264,7 +264,7 @@ const (
 	chartSlots = 30
 )
 
-func newChart(runs []Run) chart {
+func newChart(runs []Run, loc *time.Location) chart {
 	c := chart{Height: chartHeight}
 	layers := []string{"applied", "failed", "unknown", "held", "planned"}
 	for _, r := range runs {
@@ -299,7 +299,7 @@ func newChart(runs []Run) chart {
 			b.Segs = []seg{{Y: chartHeight - 2, H: 2, Class: "seg seg-none"}}
 			parts = []string{"no changes"}
 		}
-		b.Title = fmt.Sprintf("%s · %s · %s", r.Start.UTC().Format("2006-01-02 15:04 UTC"), r.Status, strings.Join(parts, ", "))
+		b.Title = fmt.Sprintf("%s · %s · %s", whenShort(r.Start, loc), r.Status, strings.Join(parts, ", "))
 		c.Bars = append(c.Bars, b)
 	}
 	c.Width = slots*(barWidth+barGap) - barGap
