@@ -1,7 +1,6 @@
 package clickup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -285,7 +284,14 @@ func (c *SCIMClient) DeleteTeam(ctx context.Context, id string) error {
 		return errors.New("delete team: team has no id")
 	}
 	cl := call{method: http.MethodDelete, path: "/Groups/" + url.PathEscape(id), ok: []int{http.StatusNoContent, http.StatusOK}}
-	if _, err := c.ep.do(ctx, cl); err != nil {
+	r, err := c.ep.do(ctx, cl)
+	if err == nil && r.status == http.StatusOK {
+		// RFC 7644 §3.6 answers 204; a 200 must carry an object, as every 200 here does.
+		if cerr := checkJSON(r.body, '{'); cerr != nil {
+			err = c.ep.malformed(cl, "deleted group: %v", cerr)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("delete team %s: %w", id, err)
 	}
 	return nil
@@ -299,7 +305,7 @@ func (c *SCIMClient) groupPatch(id string, body []byte) call {
 // accepts 204), returns it with ok true after checking it is the group asked about.
 func (c *SCIMClient) sendGroupPatch(ctx context.Context, cl call, id string) (core.ClickUpTeam, bool, error) {
 	r, err := c.ep.do(ctx, cl)
-	if err != nil || r.status == http.StatusNoContent || len(bytes.TrimSpace(r.body)) == 0 {
+	if err != nil || r.status == http.StatusNoContent {
 		return core.ClickUpTeam{}, false, err
 	}
 	doc, err := c.groupAnswer(cl, r, id, "patched group")

@@ -1,7 +1,6 @@
 package clickup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -157,7 +156,7 @@ func (c *SCIMClient) setActive(ctx context.Context, id string, active bool) erro
 	}
 	cl := call{method: http.MethodPatch, path: "/Users/" + url.PathEscape(id), body: body, ok: []int{http.StatusOK, http.StatusNoContent}}
 	r, err := c.ep.do(ctx, cl)
-	if err != nil || r.status == http.StatusNoContent || len(bytes.TrimSpace(r.body)) == 0 {
+	if err != nil || r.status == http.StatusNoContent {
 		return err
 	}
 	// A 200 carries the resource: check that the change took rather than trust the status alone.
