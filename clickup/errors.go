@@ -61,17 +61,20 @@ func (e *APIError) Unwrap() error {
 	return nil
 }
 
+// What an APIError quotes of the answer, together at most maxQuoted bytes: the detail and the
+// two codes of an error document, or an excerpt of anything else.
 const (
 	maxExcerpt = 200
-	maxDetail  = 1000
+	maxDetail  = 200
+	maxCode    = 24
 )
 
 func (e *apiEndpoint) apiError(c call, r reply) *APIError {
 	ae := &APIError{Service: e.service, Method: c.method, Path: c.path, Status: r.status}
 	if d, ok := parseErrorBody(r.body); ok {
-		ae.SCIMType = redact(d.scimType, e.token)
+		ae.SCIMType = redact(truncate(d.scimType, maxCode), e.token)
 		ae.Detail = redact(truncate(d.detail, maxDetail), e.token)
-		ae.Code = redact(d.code, e.token)
+		ae.Code = redact(truncate(d.code, maxCode), e.token)
 	} else {
 		ae.Body = redact(truncate(strings.TrimSpace(string(r.body)), maxExcerpt), e.token)
 	}

@@ -18,8 +18,10 @@ import (
 // jsontext.Value keeps the attributes this client does not model, exactly, for a later PUT.
 
 const (
-	// maxQuoted bounds what one error quotes of an answer; shownBytes is one value's share, so
-	// that an error may quote several.
+	// maxValueBytes bounds one string or number in an answer (DESIGN.md §7).
+	maxValueBytes = 64 << 10
+	// maxQuoted bounds what one error quotes of an answer (DESIGN.md §7); shownBytes is one
+	// value's share, so that an error may quote several.
 	maxQuoted  = 256
 	shownBytes = 64
 )
@@ -50,7 +52,8 @@ func jsonError(err error) error { return errors.New(truncate(err.Error(), 200)) 
 
 // checkJSON reads b once, token by token, and refuses what must not be decoded at all: no body,
 // a body that is not one JSON value of the kind wanted (null, an array where an object belongs,
-// a string; 0 wants any), and invalid JSON.
+// a string; 0 wants any), invalid JSON, and a string or number longer than maxValueBytes, object
+// member names included.
 func checkJSON(b []byte, want jsontext.Kind) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(b))
 	switch k := dec.PeekKind(); {
@@ -64,8 +67,23 @@ func checkJSON(b []byte, want jsontext.Kind) error {
 		return fmt.Errorf("the body is %s, want %s", kindName(k), kindName(want))
 	}
 	for {
-		if _, err := dec.ReadToken(); err != nil {
-			return jsonError(err)
+		switch dec.PeekKind() {
+		case '"', '0':
+			v, err := dec.ReadValue()
+			if err != nil {
+				return jsonError(err)
+			}
+			n := len(v)
+			if v[0] == '"' {
+				n -= 2 // the quotes
+			}
+			if n > maxValueBytes {
+				return fmt.Errorf("a value of %d bytes at %s is over the limit of %d KiB", n, truncate(string(dec.StackPointer()), shownBytes), maxValueBytes>>10)
+			}
+		default:
+			if _, err := dec.ReadToken(); err != nil {
+				return jsonError(err)
+			}
 		}
 		if dec.StackDepth() == 0 {
 			break

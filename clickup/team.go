@@ -18,8 +18,9 @@ type teamRead struct {
 }
 
 // decode reads {"teams":[{"id":"…","members":[{"user":{"id":…,"role":…}},…]},…]} one member
-// at a time. A team's members may come before its id, so each team's owners and first bad
-// member are kept until its id tells whether they matter.
+// at a time, each value read whole only when it is small: a member, an id, or something skipped
+// (checkJSON bounds each one's strings and numbers). A team's members may come before its id, so
+// each team's owners and first bad member are kept until its id tells whether they matter.
 func (tr *teamRead) decode(r io.Reader) error {
 	dec := jsontext.NewDecoder(r)
 	if err := openObject(dec, "the body"); err != nil {
@@ -199,7 +200,7 @@ func openObject(dec *jsontext.Decoder, what string) error {
 	}
 }
 
-// readName reads an object member's name.
+// readName reads an object member's name, refusing one over maxValueBytes.
 func readName(dec *jsontext.Decoder) (string, error) {
 	v, err := readValue(dec)
 	if err != nil {
@@ -212,7 +213,8 @@ func readName(dec *jsontext.Decoder) (string, error) {
 	return string(name), nil
 }
 
-// readValue reads the next value whole. The value is valid until the next read from dec.
+// readValue reads the next value whole, which checkJSON bounds. The value is valid until the
+// next read from dec.
 func readValue(dec *jsontext.Decoder) (jsontext.Value, error) {
 	v, err := dec.ReadValue()
 	if err != nil {

@@ -21,11 +21,13 @@ const (
 	// DefaultTimeout bounds one request when the caller brings no http.Client.
 	DefaultTimeout = 30 * time.Second
 
-	// maxBodyBytes caps what one answer may hold. A page of 100 SCIM users is ~100 KiB, but
-	// REST GET /team lists every member of the Workspace in one answer: at 100,000 members that
-	// is 17 MiB in the fake and more in ClickUp, so the cap (16 MiB before) must leave room for
-	// it. An answer beyond this is a misbehaving server, and reading it whole would cost memory.
-	maxBodyBytes = 128 << 20
+	// maxBodyBytes caps a successful answer (DESIGN.md §7). A page of 100 SCIM users is about
+	// 60 KiB; REST GET /team lists every member of the Workspace in one answer, 17 MiB at
+	// 100,000 members in the fake. Anything beyond is a misbehaving server.
+	maxBodyBytes = 64 << 20
+	// maxErrorBodyBytes caps what is read of an error answer: an error document is short, and
+	// only an excerpt of anything else is ever shown.
+	maxErrorBodyBytes = 64 << 10
 )
 
 // apiEndpoint is what the SCIM and REST clients share: one base URL, one credential, one
@@ -125,11 +127,15 @@ func (e *apiEndpoint) send(ctx context.Context, c call) (reply, error) {
 	if ok && c.stream != nil {
 		return e.streamBody(c, r, resp.Body)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	limit := int64(maxErrorBodyBytes)
+	if ok {
+		limit = maxBodyBytes
+	}
+	b, err := readBody(resp, limit)
 	switch {
 	case err != nil:
 		return r, e.fail(c, fmt.Errorf("read response: %w", err))
-	case len(b) > maxBodyBytes:
+	case ok && int64(len(b)) > limit:
 		return reply{}, e.malformed(c, "the body is over %d MiB", maxBodyBytes>>20)
 	}
 	r.body = b
@@ -141,6 +147,21 @@ func (e *apiEndpoint) send(ctx context.Context, c call) (reply, error) {
 	default:
 		return r, e.apiError(c, r)
 	}
+}
+
+// readBody reads at most limit+1 bytes, into a buffer sized by Content-Length when the server
+// announced a plausible one, so that a large answer is not copied again and again as it grows.
+// Past the limit it stops: what is there says enough, and the rest is never read.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if int64(buf.Len()) > limit {
+		return buf.Bytes(), nil
+	}
+	return buf.Bytes(), err
 }
 
 // streamBody hands a successful answer's body to c.stream, capped at maxBodyBytes.
