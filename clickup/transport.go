@@ -28,6 +28,8 @@ const (
 	// maxErrorBodyBytes caps what is read of an error answer: an error document is short, and
 	// only an excerpt of anything else is ever shown.
 	maxErrorBodyBytes = 64 << 10
+	// maxRedirects bounds the same-origin redirects followed.
+	maxRedirects = 3
 )
 
 // apiEndpoint is what the SCIM and REST clients share: one base URL, one credential, one
@@ -44,7 +46,8 @@ type apiEndpoint struct {
 	pace        *httpretry.Pacer // the service's limiter and retry policy; see do
 }
 
-// newEndpoint checks the base URL and the token.
+// newEndpoint checks the base URL and the token, and builds an http.Client that never follows a
+// redirect off the base URL's origin.
 func newEndpoint(service, rawBase, token string, allowInsecure bool, hc *http.Client) (apiEndpoint, error) {
 	u, err := endpoint.Parse(rawBase, allowInsecure)
 	if err != nil {
@@ -58,23 +61,30 @@ func newEndpoint(service, rawBase, token string, allowInsecure bool, hc *http.Cl
 			return apiEndpoint{}, fmt.Errorf("%s: token contains a control character", service)
 		}
 	}
-	return apiEndpoint{service: service, base: u.String(), token: token, hc: httpClient(hc)}, nil
+	return apiEndpoint{service: service, base: u.String(), token: token, hc: httpClient(hc, endpoint.OriginOf(u))}, nil
 }
 
-// httpClient returns the caller's client, or one with a timeout. Redirects are refused unless the
-// caller decided otherwise: an API answer never redirects, and following one would replay the
-// credential to wherever it points.
-func httpClient(hc *http.Client) *http.Client {
+// httpClient returns a copy of the caller's client, or one with a timeout, whose redirects stay
+// on origin (DESIGN.md §7): following one elsewhere would replay the credential to wherever it
+// points, and Go's client drops the Authorization header on a change of host only, not of port
+// or scheme. The caller's own redirect policy still applies after that.
+func httpClient(hc *http.Client, origin endpoint.Origin) *http.Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout}
 	} else {
 		c := *hc
 		hc = &c
 	}
-	if hc.CheckRedirect == nil {
-		hc.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-			return fmt.Errorf("refusing redirect to %s", req.URL.Redacted())
+	sameOrigin := endpoint.SameOriginRedirects(origin, maxRedirects)
+	callers := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := sameOrigin(req, via); err != nil {
+			return err
 		}
+		if callers != nil {
+			return callers(req, via)
+		}
+		return nil
 	}
 	return hc
 }
