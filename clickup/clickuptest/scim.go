@@ -253,9 +253,8 @@ func parseFilter(f string) (filter, *scimError) {
 	if !ok || !strings.EqualFold(op, "eq") {
 		return invalid("only the eq operator is supported")
 	}
-	var value string
-	// The value is a JSON string literal; anything after it ("and ...") makes the decode fail.
-	if err := json.Unmarshal([]byte(strings.TrimSpace(lit)), &value); err != nil {
+	value, ok := stringLiteral(lit)
+	if !ok {
 		return invalid("the value must be one quoted string")
 	}
 	for _, a := range filterAttrs {
@@ -264,6 +263,18 @@ func parseFilter(f string) (filter, *scimError) {
 		}
 	}
 	return invalid("unsupported attribute " + attr)
+}
+
+// stringLiteral reads a filter's comparison value, which must be one JSON string literal
+// (RFC 7644 §3.4.2.2): anything after it ("and ...") fails the decode, and null, which
+// encoding/json would read as "", is not a string.
+func stringLiteral(lit string) (string, bool) {
+	lit = strings.TrimSpace(lit)
+	var value string
+	if !strings.HasPrefix(lit, `"`) || json.Unmarshal([]byte(lit), &value) != nil {
+		return "", false
+	}
+	return value, true
 }
 
 func (f filter) match(u *user) bool {

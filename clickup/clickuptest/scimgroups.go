@@ -239,8 +239,8 @@ func parseGroupFilter(f string) (string, *scimError) {
 	if !ok || !strings.EqualFold(op, "eq") {
 		return invalid("only the eq operator is supported")
 	}
-	var value string
-	if err := json.Unmarshal([]byte(strings.TrimSpace(lit)), &value); err != nil {
+	value, ok := stringLiteral(lit)
+	if !ok {
 		return invalid("the value must be one quoted string")
 	}
 	return value, nil
@@ -509,8 +509,8 @@ func memberFilter(path string) (string, bool, *scimError) {
 	}
 	attr, rest, _ := strings.Cut(strings.TrimSpace(inner), " ")
 	op, lit, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
-	var id string
-	if !strings.EqualFold(attr, "value") || !strings.EqualFold(op, "eq") || json.Unmarshal([]byte(strings.TrimSpace(lit)), &id) != nil {
+	id, ok := stringLiteral(lit)
+	if !strings.EqualFold(attr, "value") || !strings.EqualFold(op, "eq") || !ok {
 		return "", true, badRequest("invalidFilter", "%s: supported is members[value eq \"<id>\"]", path)
 	}
 	return id, true, nil
