@@ -110,9 +110,7 @@ func (c *SCIMClient) keep(d *userDoc, u core.ClickUpUser) (keptUser, error) {
 		d.Schemas = nil
 	}
 	if d.Name != nil {
-		if d.Name.GivenName, d.Name.FamilyName = "", ""; len(d.Name.Rest) == 0 {
-			d.Name = nil
-		}
+		d.Name.GivenName, d.Name.FamilyName = "", "" // "name":{} stays, as it was
 	}
 	if e := primaryEmail(d.Emails); e != nil {
 		e.Value = ""
