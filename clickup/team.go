@@ -213,15 +213,18 @@ func readName(dec *jsontext.Decoder) (string, error) {
 	return string(name), nil
 }
 
-// readValue reads the next value whole, which checkJSON bounds. The value is valid until the
-// next read from dec.
+// readValue reads the next value whole, which checkJSON bounds when it is large enough to hold
+// a value over the limit (a member of GET /team is a few hundred bytes: 100,000 of them need no
+// second reading). The value is valid until the next read from dec.
 func readValue(dec *jsontext.Decoder) (jsontext.Value, error) {
 	v, err := dec.ReadValue()
 	if err != nil {
 		return nil, jsonError(err)
 	}
-	if err := checkJSON(v, 0); err != nil {
-		return nil, err
+	if len(v) > maxValueBytes {
+		if err := checkJSON(v, 0); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }
