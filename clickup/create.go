@@ -20,27 +20,23 @@ func (c *SCIMClient) postUser(ctx context.Context, cl call, u core.NewUser) (cor
 	for n := 0; ; n++ {
 		r, err := c.ep.do(ctx, cl)
 		if err == nil {
-			created, err := c.decodeUser(r.body)
-			if err != nil {
-				return core.ClickUpUser{}, c.ep.malformed(cl, "created user: %v", err)
-			}
-			return created, nil
+			return c.userAnswer(cl, r, "", "created user")
 		}
 		conflict := errors.Is(err, core.ErrConflict)
 		if !conflict && !unclear(err) {
 			return core.ClickUpUser{}, err
 		}
-		found, ok, ferr := c.findUserByUserName(ctx, u.UserName)
+		found, ok, ferr := c.findOne(ctx, core.ByUserName, u.UserName)
 		switch {
 		case ferr != nil:
 			return core.ClickUpUser{}, fmt.Errorf("%w; looking the user up afterwards failed too: %w", err, ferr)
 		case ok && found.ExternalID != "" && found.ExternalID != u.ExternalID:
 			return core.ClickUpUser{}, c.conflict(cl, err, "userName %s is held by ClickUp user %s, which is linked to another Okta user (externalId %s)",
-				u.UserName, found.ID, found.ExternalID)
+				u.UserName, shown(found.ID), shown(found.ExternalID))
 		case ok && !found.Active:
 			// Not the user a create makes: claiming success would report an active account
 			// that is not. The next listing shows it, and the plan reactivates it.
-			return core.ClickUpUser{}, c.conflict(cl, err, "userName %s is held by the deactivated ClickUp user %s", u.UserName, found.ID)
+			return core.ClickUpUser{}, c.conflict(cl, err, "userName %s is held by the deactivated ClickUp user %s", u.UserName, shown(found.ID))
 		case ok:
 			return found, nil
 		case conflict:

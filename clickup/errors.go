@@ -1,13 +1,12 @@
 package clickup
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -62,17 +61,20 @@ func (e *APIError) Unwrap() error {
 	return nil
 }
 
+// What an APIError quotes of the answer, together at most maxQuoted bytes: the detail and the
+// two codes of an error document, or an excerpt of anything else.
 const (
 	maxExcerpt = 200
-	maxDetail  = 1000
+	maxDetail  = 200
+	maxCode    = 24
 )
 
-func (e *endpoint) apiError(c call, r reply) *APIError {
+func (e *apiEndpoint) apiError(c call, r reply) *APIError {
 	ae := &APIError{Service: e.service, Method: c.method, Path: c.path, Status: r.status}
 	if d, ok := parseErrorBody(r.body); ok {
-		ae.SCIMType = redact(d.scimType, e.token)
+		ae.SCIMType = redact(truncate(d.scimType, maxCode), e.token)
 		ae.Detail = redact(truncate(d.detail, maxDetail), e.token)
-		ae.Code = redact(d.code, e.token)
+		ae.Code = redact(truncate(d.code, maxCode), e.token)
 	} else {
 		ae.Body = redact(truncate(strings.TrimSpace(string(r.body)), maxExcerpt), e.token)
 	}
@@ -86,23 +88,17 @@ type errorDoc struct{ scimType, detail, code string }
 // error document and is shown as an excerpt instead.
 func parseErrorBody(b []byte) (errorDoc, bool) {
 	var doc struct {
-		Status   json.RawMessage `json:"status"`
-		SCIMType string          `json:"scimType"`
-		Detail   string          `json:"detail"`
-		Err      string          `json:"err"`
-		ECODE    string          `json:"ECODE"`
+		Status   jsontext.Value `json:"status"`
+		SCIMType string         `json:"scimType"`
+		Detail   string         `json:"detail"`
+		Err      string         `json:"err"`
+		ECODE    string         `json:"ECODE"`
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
+	if err := decodeObject(b, &doc); err != nil {
 		return errorDoc{}, false
 	}
-	if len(doc.Status) > 0 && string(doc.Status) != "null" {
-		s := string(doc.Status)
-		if uq, err := strconv.Unquote(s); err == nil {
-			s = uq
-		}
-		if _, err := strconv.Atoi(s); err != nil {
-			return errorDoc{}, false
-		}
+	if !validStatus(doc.Status) {
+		return errorDoc{}, false
 	}
 	d := errorDoc{scimType: doc.SCIMType, detail: doc.Detail, code: doc.ECODE}
 	if d.detail == "" {
@@ -114,13 +110,19 @@ func parseErrorBody(b []byte) (errorDoc, bool) {
 	return d, true
 }
 
-// truncate cuts s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// validStatus accepts an absent or null status, an integer, or a string holding one.
+func validStatus(v jsontext.Value) bool {
+	switch v.Kind() {
+	case '"':
+		var s string
+		if decodeValue(v, &s) != nil {
+			return false
+		}
+		_, err := strconv.Atoi(s)
+		return err == nil
+	case '0':
+		_, err := jsonInt(v)
+		return err == nil
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return isNull(v)
 }

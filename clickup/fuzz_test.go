@@ -23,30 +23,26 @@ func fuzzClient(t testing.TB, rt http.RoundTripper) *SCIMClient {
 }
 
 // FuzzDecodeUser: no SCIM user resource may panic the decoder, and one that decodes has an id,
-// a userName and its exact bytes.
+// a userName, and a PUT built from what was kept of it sends back the same user and every
+// member it had (keepsWhatAPutSendsBack).
 func FuzzDecodeUser(f *testing.F) {
-	for _, s := range []string{
+	for _, s := range append(decodeCases,
 		fuzzUser,
 		`{"id":"1","userName":"u","active":false}`,
 		`{"id":1,"userName":"u","active":true}`,
 		`{"id":"1","userName":"u","active":"True"}`,
-		`{"id":"1","userName":"u","active":true,"` + DefaultRoleSchema + `":{"role":["a"]}}`,
-		`{"id":"1","userName":"u","active":true,"` + DefaultRoleSchema + `":{"customRoleId":1.5}}`,
-		`{"id":"1","userName":"u","active":true,"` + DefaultRoleSchema + `":null}`,
+		`{"id":"1","userName":"u","active":true,"`+DefaultRoleSchema+`":{"role":["a"]}}`,
+		`{"id":"1","userName":"u","active":true,"`+DefaultRoleSchema+`":{"customRoleId":1.5}}`,
+		`{"id":"1","userName":"u","active":true,"`+DefaultRoleSchema+`":null}`,
 		`{"id":"1","userName":"u","active":true} trailing`,
 		`[]`, `null`, `{"id":`,
-	} {
+	) {
 		f.Add([]byte(s))
 	}
-	c := fuzzClient(f, nil)
+	cs := decodeClients(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		u, err := c.decodeUser(raw)
-		if err != nil {
-			return
-		}
-		kept, err := c.packer.unpack(u.Raw)
-		if err != nil || u.ID == "" || u.UserName == "" || !bytes.Equal(kept, raw) {
-			t.Errorf("decoded %+v (Raw unpacked to %q, %v) from %q", u, kept, err, raw)
+		for _, c := range cs {
+			keepsWhatAPutSendsBack(t, c, raw)
 		}
 	})
 }

@@ -1,11 +1,13 @@
 package clickup_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,6 +27,17 @@ func newFake(t *testing.T, o clickuptest.Options, pageSize int) (*clickuptest.Se
 	t.Helper()
 	s := clickuptest.NewServer(o)
 	t.Cleanup(s.Close)
+	return newFakeClientWith(t, s, o, pageSize)
+}
+
+// newFakeClient is another client of a fake with the default options, one that has read nothing.
+func newFakeClient(t *testing.T, s *clickuptest.Server) (*clickuptest.Server, *clickup.SCIMClient) {
+	t.Helper()
+	return newFakeClientWith(t, s, clickuptest.Options{}, 100)
+}
+
+func newFakeClientWith(t *testing.T, s *clickuptest.Server, o clickuptest.Options, pageSize int) (*clickuptest.Server, *clickup.SCIMClient) {
+	t.Helper()
 	schema := extURN
 	if o.TopLevelRoles {
 		schema = ""
@@ -111,5 +124,20 @@ func wantMalformed(t *testing.T, err error, mentions ...string) {
 		if !strings.Contains(err.Error(), m) {
 			t.Errorf("error %q does not mention %q", err, m)
 		}
+	}
+}
+
+// sameJSON fails t unless got and want are the same JSON value, members in any order.
+func sameJSON(t *testing.T, got, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Fatalf("%s: %v", got, err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: %v", want, err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("JSON\n got %s\nwant %s", got, want)
 	}
 }

@@ -9,7 +9,7 @@ import (
 // returns totalResults: the cheapest call that proves the base URL and the token together, for a
 // credentials check.
 func (c *SCIMClient) CountUsers(ctx context.Context) (int, error) {
-	p, _, err := c.readPage(ctx, "", 1, 1)
+	p, err := readListPage(ctx, c, c.userList(), "", 1, 1)
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}

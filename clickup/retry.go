@@ -12,7 +12,7 @@ import (
 // (any method: the server did nothing) and after a 5xx, a reset connection, a truncated answer
 // or a timeout (idempotent methods only). A POST that failed unclearly comes back to its caller,
 // which must look before it sends again (see postUser).
-func (e *endpoint) do(ctx context.Context, c call) (reply, error) {
+func (e *apiEndpoint) do(ctx context.Context, c call) (reply, error) {
 	idempotent := httpretry.Idempotent(c.method)
 	for n := 0; ; n++ {
 		if err := e.pace.Wait(ctx); err != nil {

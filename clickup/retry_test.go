@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
+	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/faults"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry/httpretrytest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
@@ -387,4 +389,70 @@ func TestRESTRetry_TeamCutOffInTransitIsRetried(t *testing.T) {
 	if err != nil || id != "5" || n.get("GET /api/v2/team") != 2 || len(w.All()) != 1 {
 		t.Errorf("WorkspaceOwner = %q, %v after %d requests and waits %v; want 5 after 2", id, err, n.get("GET /api/v2/team"), w.All())
 	}
+}
+
+// The create path against the fake, through the library decoder and the fake's real filter:
+// the normal path is one POST; a create whose answer was lost after the fake applied it, and a
+// 409 for a user an earlier run created, are each resolved by one userName lookup, and the user
+// found is kept for a later PUT like any user read.
+func TestSCIMClient_CreateRecheckAgainstTheFake(t *testing.T) {
+	s := clickuptest.NewServer(clickuptest.Options{})
+	t.Cleanup(s.Close)
+	c := newFakeClientNoSleep(t, s)
+	requests := func() []string {
+		var out []string
+		for _, r := range s.Requests() {
+			out = append(out, r.Method+" "+strings.TrimPrefix(r.Path, "/scim/v2/"+s.WorkspaceID())+" "+r.RawQuery)
+		}
+		s.ResetRequests()
+		return out
+	}
+	newUser := func(n string) core.NewUser {
+		return core.NewUser{ExternalID: "00u" + n, UserName: n + "@x.io", Role: core.Role{Base: core.RoleMember}}
+	}
+
+	if _, err := c.CreateUser(t.Context(), newUser("plain")); err != nil {
+		t.Fatal(err)
+	}
+	if got := requests(); len(got) != 1 || got[0] != "POST /Users " {
+		t.Errorf("the normal path made %q, want one POST", got)
+	}
+
+	in := s.Faults(1)
+	remove := in.Add(faults.Rule{Method: http.MethodPost, Path: clickuptest.PathSCIMUsers, Times: 1, Kind: faults.DropAfterWrite})
+	lost, err := c.CreateUser(t.Context(), newUser("lost"))
+	remove()
+	if err != nil || lost.ExternalID != "00ulost" {
+		t.Fatalf("CreateUser after a lost answer = %+v, %v", lost, err)
+	}
+	if got := requests(); len(got) != 2 || got[0] != "POST /Users " || !strings.HasPrefix(got[1], "GET /Users filter=userName%20eq%20%22lost%40x.io%22") {
+		t.Errorf("a lost answer made %q, want the POST then one lookup", got)
+	}
+	if n := len(s.Users()); n != 2 {
+		t.Errorf("%d users, want 2: the create was not sent twice", n)
+	}
+
+	_, fresh := newFakeClient(t, s)
+	again, err := fresh.CreateUser(t.Context(), newUser("lost"))
+	if err != nil || again.ID != lost.ID {
+		t.Fatalf("CreateUser of an existing user = %+v, %v; want user %s", again, err, lost.ID)
+	}
+	if got := requests(); len(got) != 2 || !strings.HasPrefix(got[1], "GET /Users filter=userName") {
+		t.Errorf("a 409 made %q, want the POST then one lookup", got)
+	}
+	again.Role = core.Role{Base: core.RoleGuest}
+	if _, err := fresh.ReplaceUser(t.Context(), again); err != nil {
+		t.Errorf("the user found by the lookup cannot be replaced: %v", err)
+	}
+}
+
+// newFakeClientNoSleep is a client of s whose retries do not wait.
+func newFakeClientNoSleep(t *testing.T, s *clickuptest.Server) *clickup.SCIMClient {
+	t.Helper()
+	c, err := clickup.NewSCIM(clickup.SCIMOptions{BaseURL: s.SCIMBaseURL(), Token: s.SCIMToken(), RoleSchema: extURN,
+		AllowInsecureHTTP: true, Retry: httpretry.Policy{Sleep: httpretrytest.NoSleep}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/go-json-experiment/json"
+
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -64,39 +66,36 @@ type SCIMOptions struct {
 // SCIMClient reads and writes the Workspace's users through ClickUp's SCIM 2.0 API. It implements
 // core.Workspace and is safe for concurrent use.
 type SCIMClient struct {
-	ep          endpoint
+	ep          apiEndpoint
 	roleSchema  string
 	roleAttr    string
 	nameAttr    string
 	idAttr      string
 	pageSize    int
 	concurrency int
-	packer      *packer
+	read        *readUsers
+	schemasJSON []byte // schemas(), encoded
 }
 
 var _ core.Workspace = (*SCIMClient)(nil)
 
 // NewSCIM validates the options and returns a client. It makes no request.
 func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
-	base, err := parseBaseURL(serviceSCIM, o.BaseURL, o.AllowInsecureHTTP)
+	ep, err := newEndpoint(serviceSCIM, o.BaseURL, o.Token, o.AllowInsecureHTTP, o.HTTPClient)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkToken(serviceSCIM, o.Token); err != nil {
-		return nil, err
-	}
+	ep.auth, ep.accept, ep.contentType = "Bearer "+o.Token, acceptSCIM, mediaTypeSCIM
+	ep.pace = httpretry.NewPacer(serviceSCIM, httpretry.ClickUpHeaders, o.Retry)
 	c := &SCIMClient{
-		ep: endpoint{
-			service: serviceSCIM, base: base, auth: "Bearer " + o.Token, token: o.Token,
-			accept: acceptSCIM, contentType: mediaTypeSCIM, hc: httpClient(o.HTTPClient),
-			pace: httpretry.NewPacer(serviceSCIM, httpretry.ClickUpHeaders, o.Retry),
-		},
+		ep:          ep,
 		roleSchema:  strings.TrimSpace(o.RoleSchema),
 		roleAttr:    orDefault(o.RoleAttribute, DefaultRoleAttribute),
 		nameAttr:    orDefault(o.CustomRoleNameAttribute, DefaultCustomRoleNameAttribute),
 		idAttr:      orDefault(o.CustomRoleIDAttribute, DefaultCustomRoleIDAttribute),
 		pageSize:    o.PageSize,
 		concurrency: o.Concurrency,
+		read:        newReadUsers(),
 	}
 	switch {
 	case c.pageSize < 0:
@@ -113,7 +112,9 @@ func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
 	if err := c.checkRoleAttributes(); err != nil {
 		return nil, err
 	}
-	c.packer = newPacker(base, c.roleSchema, c.roleAttr, c.nameAttr, c.idAttr)
+	if c.schemasJSON, err = json.Marshal(c.schemas()); err != nil {
+		return nil, fmt.Errorf("%s: role schema %q: %w", serviceSCIM, c.roleSchema, err)
+	}
 	return c, nil
 }
 

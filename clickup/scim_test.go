@@ -18,20 +18,20 @@ func TestNewSCIM(t *testing.T) {
 		{"trailing slash", func(o *clickup.SCIMOptions) { o.BaseURL += "/" }, ""},
 		{"http to a remote host", func(o *clickup.SCIMOptions) {
 			o.BaseURL, o.AllowInsecureHTTP = "http://scim.example.com/v2", true
-		}, "uses http"},
-		{"http to loopback without the switch", func(o *clickup.SCIMOptions) { o.BaseURL = "http://127.0.0.1:8080/scim" }, "uses http"},
+		}, "http is allowed only to a loopback address"},
+		{"http to loopback without the switch", func(o *clickup.SCIMOptions) { o.BaseURL = "http://127.0.0.1:8080/scim" }, "must use https"},
 		{"http to 127.0.0.1", func(o *clickup.SCIMOptions) { o.BaseURL, o.AllowInsecureHTTP = "http://127.0.0.1:8080/scim", true }, ""},
 		{"http to 127.9.9.9", func(o *clickup.SCIMOptions) { o.BaseURL, o.AllowInsecureHTTP = "http://127.9.9.9/scim", true }, ""},
 		{"http to ::1", func(o *clickup.SCIMOptions) { o.BaseURL, o.AllowInsecureHTTP = "http://[::1]:80/scim", true }, ""},
 		{"http to localhost", func(o *clickup.SCIMOptions) { o.BaseURL, o.AllowInsecureHTTP = "http://localhost:80/scim", true }, ""},
 		{"http to a look-alike", func(o *clickup.SCIMOptions) {
 			o.BaseURL, o.AllowInsecureHTTP = "http://127.0.0.1.evil.io/scim", true
-		}, "uses http"},
-		{"credentials in the URL", func(o *clickup.SCIMOptions) { o.BaseURL = "https://me:hunter2@api.clickup.com/scim" }, "carries credentials"},
+		}, "http is allowed only to a loopback address"},
+		{"credentials in the URL", func(o *clickup.SCIMOptions) { o.BaseURL = "https://me:hunter2@api.clickup.com/scim" }, "must not contain credentials"},
 		{"a query", func(o *clickup.SCIMOptions) { o.BaseURL += "?x=1" }, "query"},
-		{"another scheme", func(o *clickup.SCIMOptions) { o.BaseURL = "ftp://api.clickup.com/scim" }, "scheme"},
-		{"no host", func(o *clickup.SCIMOptions) { o.BaseURL = "https:///scim" }, "no host"},
-		{"empty", func(o *clickup.SCIMOptions) { o.BaseURL = "" }, "required"},
+		{"another scheme", func(o *clickup.SCIMOptions) { o.BaseURL = "ftp://api.clickup.com/scim" }, "must use https"},
+		{"no host", func(o *clickup.SCIMOptions) { o.BaseURL = "https:///scim" }, "absolute URL"},
+		{"empty", func(o *clickup.SCIMOptions) { o.BaseURL = "" }, "base URL is empty"},
 		{"no token", func(o *clickup.SCIMOptions) { o.Token = "" }, "token is required"},
 		{"token with a newline", func(o *clickup.SCIMOptions) { o.Token = token + "\n" }, "control character"},
 		{"negative page size", func(o *clickup.SCIMOptions) { o.PageSize = -1 }, "page size"},

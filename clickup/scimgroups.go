@@ -1,15 +1,16 @@
 package clickup
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -34,11 +35,11 @@ func (c *SCIMClient) groupList() resourceList[core.ClickUpTeam] {
 // ListTeams returns every SCIM group of the Workspace in listing order, read as strictly and in
 // the same way as ListUsers: any doubt about any page fails the listing and returns no teams.
 func (c *SCIMClient) ListTeams(ctx context.Context) ([]core.ClickUpTeam, error) {
-	teams, err := listAll(ctx, c, c.groupList())
+	l, err := listAll(ctx, c, c.groupList(), "")
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	return teams, nil
+	return l.items, nil
 }
 
 // CreateTeam creates a group the way Okta's Group Push does (POST /Groups) and returns it as
@@ -64,15 +65,18 @@ func (c *SCIMClient) createTeam(ctx context.Context, name string, members []stri
 		return core.ClickUpTeam{}, err
 	}
 	first := members[:min(len(members), MaxGroupChanges)]
-	body := mustMarshal(groupCreate{Schemas: []string{schemaGroup}, DisplayName: name, Members: memberRefs(first)})
+	body, err := json.Marshal(groupCreate{Schemas: []string{schemaGroup}, DisplayName: name, Members: memberRefs(first)})
+	if err != nil {
+		return core.ClickUpTeam{}, err
+	}
 	// 201 is what RFC 7644 and Okta expect; 200 is tolerated because the body is checked anyway.
 	cl := call{method: http.MethodPost, path: "/Groups", body: body, ok: []int{http.StatusCreated, http.StatusOK}}
 	r, err := c.ep.do(ctx, cl)
 	var g core.ClickUpTeam
 	if err == nil {
-		doc, err := parseGroup(r.body)
+		doc, err := c.groupAnswer(cl, r, "", "created group")
 		if err != nil {
-			return core.ClickUpTeam{}, c.ep.malformed(cl, "created group: %v", err)
+			return core.ClickUpTeam{}, err
 		}
 		g = doc.ClickUpTeam
 		if !doc.membersShown && len(first) > 0 {
@@ -120,18 +124,20 @@ func (c *SCIMClient) createTeam(ctx context.Context, name string, members []stri
 // exactly name. RFC 7643 makes displayName caseExact false, so a server may answer a name that
 // differs in case; that is another team, which this client must not take as its own.
 func (c *SCIMClient) findGroupByName(ctx context.Context, name string) ([]core.ClickUpTeam, error) {
-	filter := "displayName eq " + string(mustMarshal(name))
-	enc := strings.ReplaceAll(url.QueryEscape(filter), "+", "%20")
-	p, cl, err := readListPage(ctx, c, c.groupList(), enc, 1, c.pageSize)
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+	lit, err := json.Marshal(name)
+	if err != nil {
+		return nil, err
+	}
+	enc := strings.ReplaceAll(url.QueryEscape("displayName eq "+string(lit)), "+", "%20")
+	p, err := readListPage(ctx, c, c.groupList(), enc, 1, c.pageSize)
+	if isStatus(err, http.StatusNotFound) {
 		return nil, nil // Okta reads a 404 to a filter as "no such resource"
 	}
 	if err != nil {
 		return nil, err
 	}
 	if p.total != len(p.items) {
-		return nil, c.ep.malformed(cl, "%d groups have displayName %q but the page holds %d", p.total, name, len(p.items))
+		return nil, c.ep.malformed(p.first, "%d groups have displayName %q but the page holds %d", p.total, name, len(p.items))
 	}
 	var exact []core.ClickUpTeam
 	for _, g := range p.items {
@@ -139,7 +145,7 @@ func (c *SCIMClient) findGroupByName(ctx context.Context, name string) ([]core.C
 		case g.DisplayName == name:
 			exact = append(exact, g)
 		case !strings.EqualFold(g.DisplayName, name):
-			return nil, c.ep.malformed(cl, "the filter answered group %s with displayName %q", g.ID, g.DisplayName)
+			return nil, c.ep.malformed(p.first, "the filter answered group %s with displayName %q", shown(g.ID), shown(g.DisplayName))
 		}
 	}
 	return exact, nil
@@ -164,17 +170,20 @@ func (c *SCIMClient) renameTeam(ctx context.Context, id, name string) error {
 		ID          string `json:"id"`
 		DisplayName string `json:"displayName"`
 	}
-	body := mustMarshal(patchRequest{
+	body, err := json.Marshal(patchRequest{
 		Schemas:    []string{schemaPatchOp},
 		Operations: []patchItem{{Op: "replace", Value: renameValue{ID: id, DisplayName: name}}},
 	})
+	if err != nil {
+		return err
+	}
 	cl := c.groupPatch(id, body)
 	g, ok, err := c.sendGroupPatch(ctx, cl, id)
 	switch {
 	case err != nil:
 		return err
 	case ok && g.DisplayName != name:
-		return c.ep.malformed(cl, "answered with displayName %q after asking for %q", g.DisplayName, name)
+		return c.ep.malformed(cl, "answered with displayName %q after asking for %q", shown(g.DisplayName), name)
 	}
 	return nil
 }
@@ -204,12 +213,20 @@ func (c *SCIMClient) updateTeamMembers(ctx context.Context, id string, add, remo
 		ops := make([]memberOp, 0, len(b.remove)+1)
 		for _, m := range b.remove {
 			// The member id goes in as a JSON string literal, so quotes in it cannot end the filter.
-			ops = append(ops, memberOp{Op: "remove", Path: "members[value eq " + string(mustMarshal(m)) + "]"})
+			lit, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			ops = append(ops, memberOp{Op: "remove", Path: "members[value eq " + string(lit) + "]"})
 		}
 		if len(b.add) > 0 {
 			ops = append(ops, memberOp{Op: "add", Path: "members", Value: memberRefs(b.add)})
 		}
-		cl := c.groupPatch(id, mustMarshal(memberPatch{Schemas: []string{schemaPatchOp}, Operations: ops}))
+		body, err := json.Marshal(memberPatch{Schemas: []string{schemaPatchOp}, Operations: ops})
+		if err != nil {
+			return err
+		}
+		cl := c.groupPatch(id, body)
 		g, ok, err := c.sendGroupPatch(ctx, cl, id)
 		if err != nil {
 			return err
@@ -267,7 +284,14 @@ func (c *SCIMClient) DeleteTeam(ctx context.Context, id string) error {
 		return errors.New("delete team: team has no id")
 	}
 	cl := call{method: http.MethodDelete, path: "/Groups/" + url.PathEscape(id), ok: []int{http.StatusNoContent, http.StatusOK}}
-	if _, err := c.ep.do(ctx, cl); err != nil {
+	r, err := c.ep.do(ctx, cl)
+	if err == nil && r.status == http.StatusOK {
+		// RFC 7644 §3.6 answers 204; a 200 must carry an object, as every 200 here does.
+		if cerr := checkJSON(r.body, '{'); cerr != nil {
+			err = c.ep.malformed(cl, "deleted group: %v", cerr)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("delete team %s: %w", id, err)
 	}
 	return nil
@@ -281,18 +305,12 @@ func (c *SCIMClient) groupPatch(id string, body []byte) call {
 // accepts 204), returns it with ok true after checking it is the group asked about.
 func (c *SCIMClient) sendGroupPatch(ctx context.Context, cl call, id string) (core.ClickUpTeam, bool, error) {
 	r, err := c.ep.do(ctx, cl)
-	if err != nil {
+	if err != nil || r.status == http.StatusNoContent {
 		return core.ClickUpTeam{}, false, err
 	}
-	if r.status == http.StatusNoContent || len(bytes.TrimSpace(r.body)) == 0 {
-		return core.ClickUpTeam{}, false, nil
-	}
-	doc, err := parseGroup(r.body)
-	switch {
-	case err != nil:
-		return core.ClickUpTeam{}, false, c.ep.malformed(cl, "patched group: %v", err)
-	case doc.ID != id:
-		return core.ClickUpTeam{}, false, c.ep.malformed(cl, "answered with group %s", doc.ID)
+	doc, err := c.groupAnswer(cl, r, id, "patched group")
+	if err != nil {
+		return core.ClickUpTeam{}, false, err
 	}
 	g := doc.ClickUpTeam
 	if !doc.membersShown {
@@ -341,9 +359,25 @@ func memberRefs(ids []string) []memberRef {
 	return out
 }
 
-func decodeGroup(raw json.RawMessage) (core.ClickUpTeam, error) {
+func decodeGroup(raw jsontext.Value) (core.ClickUpTeam, keptUser, error) {
 	d, err := parseGroup(raw)
-	return d.ClickUpTeam, err
+	return d.ClickUpTeam, keptUser{}, err
+}
+
+// groupAnswer reads a single group answered to a request, which must be the group asked about
+// when id is given.
+func (c *SCIMClient) groupAnswer(cl call, r reply, id, what string) (groupRead, error) {
+	if err := checkJSON(r.body, '{'); err != nil {
+		return groupRead{}, c.ep.malformed(cl, "%s: %v", what, err)
+	}
+	g, err := parseGroup(r.body)
+	switch {
+	case err != nil:
+		return groupRead{}, c.ep.malformed(cl, "%s: %v", what, err)
+	case id != "" && g.ID != id:
+		return groupRead{}, c.ep.malformed(cl, "answered with group %s", shown(g.ID))
+	}
+	return g, nil
 }
 
 type groupRead struct {
@@ -353,42 +387,47 @@ type groupRead struct {
 
 // parseGroup reads one SCIM group. members null or absent is an empty group, as Okta reads it;
 // the types are exact, and a member without a value or listed twice fails the decode.
-func parseGroup(raw json.RawMessage) (groupRead, error) {
+func parseGroup(raw jsontext.Value) (groupRead, error) {
 	var d struct {
-		ID          *string         `json:"id"`
-		DisplayName *string         `json:"displayName"`
-		Members     json.RawMessage `json:"members"`
+		ID          *string `json:"id"`
+		DisplayName *string `json:"displayName"`
+		Members     *[]*struct {
+			Value *string `json:"value"`
+		} `json:"members"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
+	if err := decodeValue(raw, &d); err != nil {
 		return groupRead{}, err
 	}
 	switch {
-	case d.ID == nil || *d.ID == "":
+	case deref(d.ID) == "":
 		return groupRead{}, errors.New("group has no id")
-	case d.DisplayName == nil || *d.DisplayName == "":
-		return groupRead{}, fmt.Errorf("group %s has no displayName", *d.ID)
+	case deref(d.DisplayName) == "":
+		return groupRead{}, fmt.Errorf("group %s has no displayName", shown(*d.ID))
 	}
 	g := groupRead{ClickUpTeam: core.ClickUpTeam{ID: *d.ID, DisplayName: *d.DisplayName, Members: []string{}}}
-	if isNull(d.Members) {
+	if d.Members == nil {
 		return g, nil
 	}
-	var members []struct {
-		Value *string `json:"value"`
-	}
-	if err := json.Unmarshal(d.Members, &members); err != nil {
-		return groupRead{}, fmt.Errorf("group %s: members: %w", g.ID, err)
-	}
+	members := *d.Members
 	g.membersShown = true
 	seen := make(map[string]bool, len(members))
 	for i, m := range members {
 		switch {
-		case m.Value == nil || *m.Value == "":
-			return groupRead{}, fmt.Errorf("group %s: members[%d] has no value", g.ID, i)
+		case m == nil || deref(m.Value) == "":
+			return groupRead{}, fmt.Errorf("group %s: members[%d] has no value", shown(g.ID), i)
 		case seen[*m.Value]:
-			return groupRead{}, fmt.Errorf("group %s: member %s is listed twice", g.ID, *m.Value)
+			return groupRead{}, fmt.Errorf("group %s: member %s is listed twice", shown(g.ID), shown(*m.Value))
 		}
 		seen[*m.Value] = true
 		g.Members = append(g.Members, *m.Value)
 	}
 	return g, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup"
@@ -22,8 +23,14 @@ func TestSCIMClient_CreateUserRequest(t *testing.T) {
 		`"` + extURN + `":{"role":"admin","customRoleId":"2957195","customRoleName":"admin custom"}}`
 	answer := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"301","externalId":"00u1","userName":"nina@x.io","active":true,` +
 		`"` + extURN + `":{"role":"admin","customRoleId":"2957195","customRoleName":"admin custom"}}`
+	var put string
 	c := newHandler(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPut {
+			put = string(body)
+			w.Write(body)
+			return
+		}
 		switch {
 		case r.Method != http.MethodPost || r.URL.Path != "/scim/v2/42/Users" || r.URL.RawQuery != "":
 			t.Errorf("request %s %s", r.Method, r.URL)
@@ -44,9 +51,15 @@ func TestSCIMClient_CreateUserRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if raw, err := c.Unpack(got.Raw); err != nil || got.ID != "301" || got.ExternalID != "00u1" || string(raw) != answer {
-		t.Errorf("created %+v (Raw unpacked to %s, %v)", got, raw, err)
+	if got.ID != "301" || got.ExternalID != "00u1" || got.Role != (core.Role{Base: core.RoleAdmin, CustomRoleID: "2957195", CustomRoleName: "admin custom"}) {
+		t.Errorf("created %+v", got)
 	}
+	// The answer is kept as read: a PUT of the created user sends it back, listing the role
+	// extension among its schemas as RFC 7643 §3 requires.
+	if _, err := c.ReplaceUser(t.Context(), got); err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, put, strings.Replace(answer, `User"],`, `User","`+extURN+`"],`, 1))
 }
 
 func TestSCIMClient_CreateUser(t *testing.T) {
@@ -110,11 +123,11 @@ func TestSCIMClient_ReplaceUser(t *testing.T) {
 	seeded := s.AddUser(clickuptest.User{UserName: "ravi@x.io", Email: "ravi@x.io", GivenName: "Ravi", FamilyName: "Role", Active: true, ExternalID: "00u9"})
 	find := func() core.ClickUpUser {
 		t.Helper()
-		u, ok, err := c.FindUserByUserName(t.Context(), "ravi@x.io")
-		if err != nil || !ok {
-			t.Fatalf("find: %v %v", ok, err)
+		users, err := c.FindUsers(t.Context(), core.ByUserName, "ravi@x.io")
+		if err != nil || len(users) != 1 {
+			t.Fatalf("find: %v %v", users, err)
 		}
-		return u
+		return users[0]
 	}
 
 	steps := []struct {
@@ -144,10 +157,14 @@ func TestSCIMClient_ReplaceUser(t *testing.T) {
 		}
 	}
 
-	t.Run("without Raw", func(t *testing.T) {
-		u := find()
-		u.Raw, u.Role = nil, core.Role{Base: core.RoleGuest}
-		if _, err := c.ReplaceUser(t.Context(), u); err != nil {
+	t.Run("read by a single GET", func(t *testing.T) {
+		_, other := newFakeClient(t, s)
+		u, ok, err := other.User(t.Context(), seeded.ID)
+		if err != nil || !ok {
+			t.Fatalf("%v %v", ok, err)
+		}
+		u.Role = core.Role{Base: core.RoleGuest}
+		if _, err := other.ReplaceUser(t.Context(), u); err != nil {
 			t.Fatal(err)
 		}
 		if stored, _ := s.User(seeded.ID); stored.Role != "guest" || stored.ExternalID != "00u9" {
@@ -155,44 +172,64 @@ func TestSCIMClient_ReplaceUser(t *testing.T) {
 		}
 	})
 	t.Run("unknown user", func(t *testing.T) {
-		u := find()
-		u.ID, u.Raw = "999", nil
-		_, err := c.ReplaceUser(t.Context(), u)
+		// Listed, then gone by the time of the PUT.
+		c := newHandler(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				fmt.Fprint(w, list("1", "1", "1", res("999")))
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"Resource 999 not found"}`)
+		})
+		users, err := c.ListUsers(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ReplaceUser(t.Context(), users[0])
 		wantAPIError(t, err, core.ErrNotFound, http.StatusNotFound)
 	})
-	t.Run("Raw of another user", func(t *testing.T) {
-		u := find()
-		u.ID = "999"
-		s.ResetRequests()
-		if _, err := c.ReplaceUser(t.Context(), u); err == nil || len(s.Requests()) != 0 {
-			t.Fatalf("err %v, requests %d", err, len(s.Requests()))
+	t.Run("a user never read", func(t *testing.T) {
+		for _, id := range []string{"999", seeded.ID} {
+			_, fresh := newFakeClient(t, s)
+			u := find()
+			u.ID = id
+			s.ResetRequests()
+			if _, err := fresh.ReplaceUser(t.Context(), u); err == nil || len(s.Requests()) != 0 {
+				t.Fatalf("user %s: err %v, requests %d", id, err, len(s.Requests()))
+			}
 		}
 	})
 }
 
-// The PUT starts from the listed resource: what the client does not model goes back untouched.
+// The PUT starts from the listed resource: what the client does not model goes back untouched,
+// members nested in name, emails and the role extension included.
 func TestSCIMClient_ReplaceUserKeepsUnmodeledAttributes(t *testing.T) {
 	const listed = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + extURN + `","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
-		`"id":"12","externalId":"00u12","userName":"kim@x.io","name":{"givenName":"Kim","familyName":"Lo"},"title":"Engineer",` +
+		`"id":"12","externalId":"00u12","userName":"kim@x.io","name":{"givenName":"Kim","familyName":"Lo","formatted":"Kim Lo"},"title":"Engineer",` +
+		`"emails":[{"value":"kim@home.example","type":"home"},{"value":"kim@x.io","primary":true,"type":"work","display":"Kim"}],` +
 		`"x-clickup-seat":{"kind":"paid","since":[2024,1]},"active":true,` +
 		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"},` +
 		`"` + extURN + `":{"role":"member","customRoleId":"6715664","customRoleName":"member custom","limitedMember":false},` +
 		`"meta":{"resourceType":"User","location":"https://x/Users/12"}}`
+	// meta is read-only (RFC 7643 §3.1): the service ignores it in a PUT, and it is not kept.
 	const want = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + extURN + `","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
-		`"id":"12","externalId":"00u12","userName":"kim@x.io","name":{"givenName":"Kim","familyName":"Lo"},"title":"Engineer",` +
+		`"id":"12","externalId":"00u12","userName":"kim@x.io","name":{"givenName":"Kim","familyName":"Lo","formatted":"Kim Lo"},"title":"Engineer",` +
+		`"emails":[{"value":"kim@home.example","type":"home"},{"value":"kim@x.io","primary":true,"type":"work","display":"Kim"}],` +
 		`"x-clickup-seat":{"kind":"paid","since":[2024,1]},"active":false,` +
 		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"},` +
-		`"` + extURN + `":{"role":"admin","limitedMember":false},` +
-		`"meta":{"resourceType":"User","location":"https://x/Users/12"}}`
+		`"` + extURN + `":{"role":"admin","limitedMember":false}}`
+	var puts atomic.Int32
 	c := newHandler(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			fmt.Fprint(w, list("1", "1", "1", listed))
 			return
 		}
+		puts.Add(1)
 		body, _ := io.ReadAll(r.Body)
-		if r.Method != http.MethodPut || r.URL.Path != "/scim/v2/42/Users/12" || string(body) != want {
-			t.Errorf("%s %s body\n got %s\nwant %s", r.Method, r.URL.Path, body, want)
+		if r.Method != http.MethodPut || r.URL.Path != "/scim/v2/42/Users/12" {
+			t.Errorf("%s %s", r.Method, r.URL.Path)
 		}
+		sameJSON(t, string(body), want)
 		w.Write(body)
 	})
 	users, err := c.ListUsers(t.Context())
@@ -201,13 +238,26 @@ func TestSCIMClient_ReplaceUserKeepsUnmodeledAttributes(t *testing.T) {
 	}
 	u := users[0]
 	u.Role, u.Active = core.Role{Base: core.RoleAdmin}, false
-	u.GivenName = "Changed" // only role and active are sent from the struct
 	got, err := c.ReplaceUser(t.Context(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Role != (core.Role{Base: core.RoleAdmin}) || got.Active {
-		t.Errorf("answered %+v", got)
+	if got.Role != (core.Role{Base: core.RoleAdmin}) || got.Active || puts.Load() != 1 {
+		t.Errorf("answered %+v after %d PUTs", got, puts.Load())
+	}
+
+	// Only role and active are sent from the struct: after creation the profile is ClickUp's
+	// (DESIGN.md §6), so a user whose other attributes differ from the ones read is refused.
+	for _, edit := range []func(*core.ClickUpUser){
+		func(u *core.ClickUpUser) { u.GivenName = "Changed" },
+		func(u *core.ClickUpUser) { u.Email = "other@x.io" },
+		func(u *core.ClickUpUser) { u.ExternalID = "00u13" },
+	} {
+		changed := got
+		edit(&changed)
+		if _, err := c.ReplaceUser(t.Context(), changed); err == nil || puts.Load() != 1 {
+			t.Errorf("PUT of %+v: %v after %d PUTs, want refused before any", changed, err, puts.Load())
+		}
 	}
 }
 
@@ -258,7 +308,7 @@ func TestSCIMClient_SetActive(t *testing.T) {
 	})
 }
 
-func TestSCIMClient_FindUserByUserName(t *testing.T) {
+func TestSCIMClient_FindUsersByUserName(t *testing.T) {
 	const name = `o"ne\il@x.io`
 	t.Run("request", func(t *testing.T) {
 		c := newHandlerWith(t, func(w http.ResponseWriter, r *http.Request) {
@@ -267,20 +317,20 @@ func TestSCIMClient_FindUserByUserName(t *testing.T) {
 			}
 			fmt.Fprint(w, list("0", "1", "0"))
 		}, clickup.SCIMOptions{RoleSchema: extURN})
-		if _, ok, err := c.FindUserByUserName(t.Context(), name); ok || err != nil {
-			t.Fatalf("%v %v", ok, err)
+		if users, err := c.FindUsers(t.Context(), core.ByUserName, name); len(users) != 0 || err != nil {
+			t.Fatalf("%v %v", users, err)
 		}
 	})
 	t.Run("against the fake", func(t *testing.T) {
 		s, c := newFake(t, clickuptest.Options{}, 100)
 		s.AddUser(clickuptest.User{UserName: "plain@x.io", Active: true})
 		seeded := s.AddUser(clickuptest.User{UserName: name, Active: false})
-		u, ok, err := c.FindUserByUserName(t.Context(), strings.ToUpper(name))
-		if err != nil || !ok || u.ID != seeded.ID || u.Active {
-			t.Fatalf("%+v %v %v", u, ok, err)
+		users, err := c.FindUsers(t.Context(), core.ByUserName, strings.ToUpper(name))
+		if err != nil || len(users) != 1 || users[0].ID != seeded.ID || users[0].Active {
+			t.Fatalf("%+v %v", users, err)
 		}
-		if _, ok, err := c.FindUserByUserName(t.Context(), `nobody@x.io" or userName eq "plain@x.io`); ok || err != nil {
-			t.Fatalf("an injected filter found a user: %v %v", ok, err)
+		if users, err := c.FindUsers(t.Context(), core.ByUserName, `nobody@x.io" or userName eq "plain@x.io`); len(users) != 0 || err != nil {
+			t.Fatalf("an injected filter found a user: %v %v", users, err)
 		}
 	})
 	t.Run("a 404 is no such user", func(t *testing.T) {
@@ -288,16 +338,16 @@ func TestSCIMClient_FindUserByUserName(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprint(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no match"}`)
 		})
-		if _, ok, err := c.FindUserByUserName(t.Context(), "a@x.io"); ok || err != nil {
-			t.Fatalf("%v %v", ok, err)
+		if users, err := c.FindUsers(t.Context(), core.ByUserName, "a@x.io"); len(users) != 0 || err != nil {
+			t.Fatalf("%v %v", users, err)
 		}
 	})
 	t.Run("a server that ignores the filter", func(t *testing.T) {
 		c := newHandler(t, func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, list("2", "1", "2", res("1"), res("2")))
 		})
-		_, _, err := c.FindUserByUserName(t.Context(), "u2@x.io")
-		wantMalformed(t, err, "find user u2@x.io", "userName")
+		_, err := c.FindUsers(t.Context(), core.ByUserName, "u2@x.io")
+		wantMalformed(t, err, `find users with userName "u2@x.io"`, "userName")
 	})
 }
 

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/okta-clickup-sync/okta-clickup-sync/internal/endpoint"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
@@ -21,17 +21,21 @@ const (
 	// DefaultTimeout bounds one request when the caller brings no http.Client.
 	DefaultTimeout = 30 * time.Second
 
-	// maxResponseBytes caps what one answer may hold. A page of 100 SCIM users is ~100 KiB, but
-	// REST GET /team lists every member of the Workspace in one answer: at 100,000 members that
-	// is 17 MiB in the fake and more in ClickUp, so the cap (16 MiB before) must leave room for
-	// it. An answer beyond this is a misbehaving server, and reading it whole would cost memory.
-	maxResponseBytes = 128 << 20
+	// maxBodyBytes caps a successful answer (DESIGN.md §7). A page of 100 SCIM users is about
+	// 60 KiB; REST GET /team lists every member of the Workspace in one answer, 17 MiB at
+	// 100,000 members in the fake. Anything beyond is a misbehaving server.
+	maxBodyBytes = 64 << 20
+	// maxErrorBodyBytes caps what is read of an error answer: an error document is short, and
+	// only an excerpt of anything else is ever shown.
+	maxErrorBodyBytes = 64 << 10
+	// maxRedirects bounds the same-origin redirects followed.
+	maxRedirects = 3
 )
 
-// endpoint is what the SCIM and REST clients share: one base URL, one credential, one
+// apiEndpoint is what the SCIM and REST clients share: one base URL, one credential, one
 // http.Client and one pacer. Every request goes through do (retry.go), which paces and retries
 // the single attempts that send makes.
-type endpoint struct {
+type apiEndpoint struct {
 	service     string // "clickup scim" or "clickup rest", the start of every error
 	base        string // without a trailing slash
 	auth        string // the Authorization header value
@@ -40,6 +44,49 @@ type endpoint struct {
 	contentType string
 	hc          *http.Client
 	pace        *httpretry.Pacer // the service's limiter and retry policy; see do
+}
+
+// newEndpoint checks the base URL and the token, and builds an http.Client that never follows a
+// redirect off the base URL's origin.
+func newEndpoint(service, rawBase, token string, allowInsecure bool, hc *http.Client) (apiEndpoint, error) {
+	u, err := endpoint.Parse(rawBase, allowInsecure)
+	if err != nil {
+		return apiEndpoint{}, fmt.Errorf("%s: base URL %w", service, err)
+	}
+	if token == "" {
+		return apiEndpoint{}, fmt.Errorf("%s: token is required", service)
+	}
+	for _, r := range token {
+		if r < 0x20 || r == 0x7f {
+			return apiEndpoint{}, fmt.Errorf("%s: token contains a control character", service)
+		}
+	}
+	return apiEndpoint{service: service, base: u.String(), token: token, hc: httpClient(hc, endpoint.OriginOf(u))}, nil
+}
+
+// httpClient returns a copy of the caller's client, or one with a timeout, whose redirects stay
+// on origin (DESIGN.md §7): following one elsewhere would replay the credential to wherever it
+// points, and Go's client drops the Authorization header on a change of host only, not of port
+// or scheme. The caller's own redirect policy still applies after that.
+func httpClient(hc *http.Client, origin endpoint.Origin) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	} else {
+		c := *hc
+		hc = &c
+	}
+	sameOrigin := endpoint.SameOriginRedirects(origin, maxRedirects)
+	callers := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := sameOrigin(req, via); err != nil {
+			return err
+		}
+		if callers != nil {
+			return callers(req, via)
+		}
+		return nil
+	}
+	return hc
 }
 
 // call is one request: path is relative to the base and may carry a query.
@@ -62,7 +109,7 @@ type reply struct {
 
 // send makes one attempt. On failure the reply still carries the status and headers when an
 // answer came, so that do can decide on a retry.
-func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
+func (e *apiEndpoint) send(ctx context.Context, c call) (reply, error) {
 	var body io.Reader
 	if c.body != nil {
 		body = bytes.NewReader(c.body)
@@ -85,19 +132,25 @@ func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
 		return reply{}, e.fail(c, err)
 	}
 	defer resp.Body.Close()
-	if c.stream != nil && slices.Contains(c.ok, resp.StatusCode) {
-		return e.streamBody(c, resp)
+	r := reply{status: resp.StatusCode, header: resp.Header}
+	ok := slices.Contains(c.ok, resp.StatusCode)
+	if ok && c.stream != nil {
+		return e.streamBody(c, r, resp.Body)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return reply{status: resp.StatusCode, header: resp.Header}, e.fail(c, fmt.Errorf("read response: %w", err))
+	limit := int64(maxErrorBodyBytes)
+	if ok {
+		limit = maxBodyBytes
 	}
-	if len(b) > maxResponseBytes {
-		return reply{}, e.malformed(c, "response body exceeds %d bytes", maxResponseBytes)
-	}
-	r := reply{status: resp.StatusCode, header: resp.Header, body: b}
+	b, err := readBody(resp, limit)
 	switch {
-	case slices.Contains(c.ok, r.status):
+	case err != nil:
+		return r, e.fail(c, fmt.Errorf("read response: %w", err))
+	case ok && int64(len(b)) > limit:
+		return reply{}, e.malformed(c, "the body is over %d MiB", maxBodyBytes>>20)
+	}
+	r.body = b
+	switch {
+	case ok:
 		return r, nil
 	case r.status >= 200 && r.status < 300:
 		return r, e.malformed(c, "unexpected status %d (want %v)", r.status, c.ok)
@@ -106,16 +159,30 @@ func (e *endpoint) send(ctx context.Context, c call) (reply, error) {
 	}
 }
 
-// streamBody hands a successful answer's body to c.stream, capped at maxResponseBytes.
-func (e *endpoint) streamBody(c call, resp *http.Response) (reply, error) {
-	r := reply{status: resp.StatusCode, header: resp.Header}
-	body := &readTracker{r: io.LimitReader(resp.Body, maxResponseBytes+1)}
-	err := c.stream(body)
+// readBody reads at most limit+1 bytes, into a buffer sized by Content-Length when the server
+// announced a plausible one, so that a large answer is not copied again and again as it grows.
+// Past the limit it stops: what is there says enough, and the rest is never read.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if int64(buf.Len()) > limit {
+		return buf.Bytes(), nil
+	}
+	return buf.Bytes(), err
+}
+
+// streamBody hands a successful answer's body to c.stream, capped at maxBodyBytes.
+func (e *apiEndpoint) streamBody(c call, r reply, body io.Reader) (reply, error) {
+	t := &readTracker{r: io.LimitReader(body, maxBodyBytes+1)}
+	err := c.stream(t)
 	switch {
-	case body.err != nil && body.err != io.EOF:
-		return r, e.fail(c, fmt.Errorf("read response: %w", body.err))
-	case body.n > maxResponseBytes:
-		return reply{}, e.malformed(c, "response body exceeds %d bytes", maxResponseBytes)
+	case t.n > maxBodyBytes:
+		return reply{}, e.malformed(c, "the body is over %d MiB", maxBodyBytes>>20)
+	case t.err != nil && t.err != io.EOF:
+		return r, e.fail(c, fmt.Errorf("read response: %w", t.err))
 	case err != nil:
 		return r, err
 	}
@@ -141,7 +208,7 @@ func (t *readTracker) Read(p []byte) (int, error) {
 
 // fail wraps a transport failure; the token never appears in it, but a proxy or resolver could
 // echo anything, so it is redacted all the same.
-func (e *endpoint) fail(c call, err error) error {
+func (e *apiEndpoint) fail(c call, err error) error {
 	return &requestError{prefix: e.service + " " + c.method + " " + c.path, err: err, redact: e.token}
 }
 
@@ -151,11 +218,14 @@ type requestError struct {
 	redact string
 }
 
-func (r *requestError) Error() string { return r.prefix + ": " + redact(r.err.Error(), r.redact) }
+func (r *requestError) Error() string {
+	return r.prefix + ": " + redact(truncate(r.err.Error(), maxQuoted), r.redact)
+}
 func (r *requestError) Unwrap() error { return r.err }
 
-// malformed reports an answer that could be read but not trusted.
-func (e *endpoint) malformed(c call, format string, args ...any) error {
+// malformed reports an answer that could be read but not trusted. Whatever of the answer the
+// message quotes must have gone through shown or truncate.
+func (e *apiEndpoint) malformed(c call, format string, args ...any) error {
 	return fmt.Errorf("%s %s %s: %w: %s", e.service, c.method, c.path, core.ErrMalformed,
 		redact(fmt.Sprintf(format, args...), e.token))
 }
@@ -165,72 +235,4 @@ func redact(s, secret string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, secret, "[REDACTED]")
-}
-
-// parseBaseURL accepts https, and http only to a loopback host when allowInsecure is set: the
-// token travels in a header, and over plain http to another host it would be readable on the way.
-func parseBaseURL(service, raw string, allowInsecure bool) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("%s: base URL: %w", service, err)
-	}
-	shown := u.Redacted()
-	switch {
-	case raw == "":
-		return "", fmt.Errorf("%s: base URL is required", service)
-	case u.User != nil:
-		return "", fmt.Errorf("%s: base URL %q carries credentials; pass the token separately", service, shown)
-	case u.Host == "" || u.Hostname() == "":
-		return "", fmt.Errorf("%s: base URL %q has no host", service, shown)
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", fmt.Errorf("%s: base URL %q must not have a query or fragment", service, shown)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-	case "http":
-		if !allowInsecure || !isLoopback(u.Hostname()) {
-			return "", fmt.Errorf("%s: base URL %q uses http; only https is allowed, except to a loopback host (127.0.0.0/8, ::1, localhost) with insecure http explicitly allowed", service, shown)
-		}
-	default:
-		return "", fmt.Errorf("%s: base URL %q: scheme must be https", service, shown)
-	}
-	return strings.TrimRight(raw, "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func checkToken(service, token string) error {
-	if token == "" {
-		return fmt.Errorf("%s: token is required", service)
-	}
-	for _, r := range token {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%s: token contains a control character", service)
-		}
-	}
-	return nil
-}
-
-// httpClient returns the caller's client, or one with a timeout. Redirects are refused unless the
-// caller decided otherwise: an API answer never redirects, and following one would replay the
-// credential to wherever it points.
-func httpClient(hc *http.Client) *http.Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
-	} else {
-		c := *hc
-		hc = &c
-	}
-	if hc.CheckRedirect == nil {
-		hc.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-			return fmt.Errorf("refusing redirect to %s", req.URL.Redacted())
-		}
-	}
-	return hc
 }

@@ -12,11 +12,6 @@ type ClickUpUser struct {
 	FamilyName string
 	Active     bool
 	Role       Role // as read from the SCIM role attributes
-
-	// Raw is the resource exactly as listed, in a form only the Workspace that listed it reads
-	// (the SCIM client keeps it packed). A PUT sends it back whole with only the role and active
-	// changed, so attributes this build does not model are never wiped.
-	Raw []byte `json:"-"`
 }
 
 // NewUser is what a create_user sends.
@@ -42,7 +37,9 @@ type Workspace interface {
 	ListUsers(ctx context.Context) ([]ClickUpUser, error)
 	// CreateUser creates u and returns the created user.
 	CreateUser(ctx context.Context, u NewUser) (ClickUpUser, error)
-	// ReplaceUser sends u back whole (PUT) with its Role and Active as given.
+	// ReplaceUser sends the user u.ID back whole (PUT) with u's Role and Active, starting from
+	// the resource as the Workspace last read it, so that what this build does not model is never
+	// wiped; a user the Workspace has not read is an error.
 	ReplaceUser(ctx context.Context, u ClickUpUser) (ClickUpUser, error)
 	// SetActive deactivates or reactivates a user (path-less PATCH of active).
 	SetActive(ctx context.Context, id string, active bool) error

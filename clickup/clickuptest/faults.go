@@ -2,6 +2,7 @@ package clickuptest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,13 +31,7 @@ const (
 // RateLimited is a 429 as ClickUp sends it, the window spent until reset, the value of
 // X-RateLimit-Reset (epoch seconds, epoch milliseconds, or anything a test wants to try).
 func RateLimited(reset string) faults.Rule {
-	h := http.Header{}
-	h.Set("X-RateLimit-Limit", "100")
-	h.Set("X-RateLimit-Remaining", "0")
-	h.Set("X-RateLimit-Reset", reset)
-	h.Set("Content-Type", "application/scim+json; charset=utf-8")
-	return faults.Rule{Kind: faults.Status, Status: http.StatusTooManyRequests, Header: h,
-		Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"Rate limit exceeded"}`}
+	return errorRule(rateLimited(), func(h http.Header) { setRateLimitHeaders(h, 100, 0, reset) })
 }
 
 // ResetIn is an X-RateLimit-Reset value d from now, in epoch seconds or, with ms, milliseconds.
@@ -50,8 +45,21 @@ func ResetIn(d time.Duration, ms bool) string {
 
 // ServerError is a SCIM-shaped 5xx answer.
 func ServerError(status int) faults.Rule {
-	return faults.Rule{Kind: faults.Status, Status: status,
-		Body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"` + strconv.Itoa(status) + `","detail":"internal error"}`}
+	return errorRule(&scimError{status: status, detail: "internal error"}, nil)
+}
+
+// errorRule answers e as writeSCIMError does, with headers set by header when it is not nil.
+func errorRule(e *scimError, header func(http.Header)) faults.Rule {
+	h := http.Header{}
+	h.Set("Content-Type", contentTypeSCIM)
+	if header != nil {
+		header(h)
+	}
+	body, err := json.Marshal(e.resource())
+	if err != nil {
+		panic(fmt.Sprintf("clickuptest: encode an error: %v", err)) // a struct of strings
+	}
+	return faults.Rule{Kind: faults.Status, Status: e.status, Header: h, Body: string(body)}
 }
 
 var listCounters = []string{"totalResults", "startIndex", "itemsPerPage"}

@@ -1,12 +1,14 @@
 package clickuptest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,101 +21,6 @@ var awkward = []string{
 	"\u2027\u202a", "\ufffd", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 too big",
 }
 
-// encodingJSON is how the fake rendered values before it rendered them itself.
-func encodingJSON(t testing.TB, v any, html bool) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(html)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// oldMarshal is obj's MarshalJSON as it was when encoding/json wrote the fake's responses: keys
-// by json.Marshal, values by an Encoder without HTML escaping, all of it compacted by the
-// Encoder that wrote the body.
-type oldObj []kv
-
-func (o oldObj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(m.k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		var vb bytes.Buffer
-		enc := json.NewEncoder(&vb)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(old(m.v)); err != nil {
-			return nil, err
-		}
-		b.Write(bytes.TrimRight(vb.Bytes(), "\n"))
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// old turns the objs in v into oldObjs.
-func old(v any) any {
-	switch v := v.(type) {
-	case obj:
-		return oldObj(v)
-	case []obj:
-		if v == nil {
-			return []oldObj(nil)
-		}
-		out := []oldObj{}
-		for _, o := range v {
-			out = append(out, oldObj(o))
-		}
-		return out
-	case []any:
-		if v == nil {
-			return v
-		}
-		out := []any{}
-		for _, e := range v {
-			out = append(out, old(e))
-		}
-		return out
-	}
-	return v
-}
-
-// body is a response body as the fake's writeJSON sent it before.
-func oldBody(t testing.TB, o obj) []byte { return append(encodingJSON(t, oldObj(o), false), '\n') }
-
-func newBody(t testing.TB, o obj) []byte {
-	b, err := o.appendJSON(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
-}
-
-func TestObjAppendJSONIsEncodingJSON(t *testing.T) {
-	for _, s := range awkward {
-		o := obj{
-			{s, s}, {"n", 42}, {"neg", -7}, {"t", true}, {"f", false}, {"nil", nil},
-			{"strs", []string{s, "x"}}, {"nostrs", []string(nil)}, {"nostrs2", []string{}},
-			{"ints", []int{1, 2}}, {"noints", []int(nil)}, {"any", []any{}}, {"anys", []any{s, 1, nil, obj{{s, s}}}},
-			{"objs", []obj{{{"a", s}}, {}}}, {"noobjs", []obj(nil)}, {"emptyobj", obj{}}, {"nilobj", obj(nil)},
-			{"nested", obj{{"deeper", obj{{s, []obj{{{s, s}}}}}}}},
-			{"other", map[string]any{s: []float64{1.5, 2}}}, {"raw", json.RawMessage(`{"a" : 1}`)},
-		}
-		if got, want := newBody(t, o), oldBody(t, o); !bytes.Equal(got, want) {
-			t.Errorf("%q:\n got %s\nwant %s", s, got, want)
-		}
-	}
-}
-
 // awkwardServer is a fake whose users, roles and groups carry the awkward strings, also in the
 // option-given names and the Workspace id.
 func awkwardServers(t testing.TB) []*Server {
@@ -122,7 +29,7 @@ func awkwardServers(t testing.TB) []*Server {
 	for _, o := range []Options{
 		{Now: now},
 		{Now: now, TopLevelRoles: true, RoleAttribute: "r<&>le", CustomRoleIDAttribute: "crId\u2028", CustomRoleNameAttribute: `cr"Name`},
-		{Now: now, RoleSchema: "urn:x:<y>&z\xff", WorkspaceID: "9<&>\u2028\xff"},
+		{Now: now, RoleSchema: "urn:x:<y>&z\xff"},
 	} {
 		s := NewServer(o)
 		if tb, ok := t.(interface{ Cleanup(func()) }); ok {
@@ -145,24 +52,63 @@ func awkwardServers(t testing.TB) []*Server {
 	return out
 }
 
-// The listings render users and groups directly; the single resources still go through obj.
-// They must agree byte for byte.
-func TestListedResourcesAreTheResources(t *testing.T) {
+// Whatever the strings, the fake's answers are JSON that carries them: invalid UTF-8 as U+FFFD,
+// as encoding/json writes it, and everything else as it was given, in the option-given names too.
+func TestAnswersCarryAwkwardStrings(t *testing.T) {
+	valid := func(s string) string { return string([]rune(s)) } // each invalid byte as U+FFFD
 	for _, s := range awkwardServers(t) {
-		s.mu.Lock()
-		for _, u := range s.st.sortedUsers() {
-			if got, want := s.appendResource(nil, u), newBody(t, s.resource(u)); !bytes.Equal(append(got, '\n'), want) || !bytes.Equal(want, oldBody(t, s.resource(u))) {
-				t.Errorf("user %d:\n got %s\nwant %s", u.id, got, want)
+		users := listBody(t, s, "/Users?count=100")
+		if n := len(users.Resources); n != len(awkward)+2 {
+			t.Fatalf("%d users listed", n)
+		}
+		for i, n := range awkward {
+			u := users.Resources[i]
+			if u["name"].(map[string]any)["givenName"] != valid(n) || u["externalId"] != nilIfEmpty(valid(n)) {
+				t.Errorf("user %d: %v, want %q", i, u, valid(n))
+			}
+			roles := u
+			if s.opt.RoleSchema != "" {
+				roles = u[valid(s.opt.RoleSchema)].(map[string]any)
+			}
+			if i%2 == 0 && roles[valid(s.opt.CustomRoleNameAttribute)] != valid("Rev<&>iewer\"\u2028") {
+				t.Errorf("user %d's roles %v", i, roles)
 			}
 		}
-		for _, g := range s.st.sortedGroups() {
-			got := s.appendGroupResource(nil, g)
-			if want := newBody(t, s.groupResource(g)); !bytes.Equal(append(got, '\n'), want) || !bytes.Equal(want, oldBody(t, s.groupResource(g))) {
-				t.Errorf("group %s:\n got %s\nwant %s", g.id, got, want)
+		names := map[any]bool{}
+		for _, g := range listBody(t, s, "/Groups?count=100").Resources {
+			names[g["displayName"]] = true
+		}
+		for i, n := range awkward {
+			if name := valid(n) + fmt.Sprint(i); !names[name] {
+				t.Errorf("group %q not listed", name)
 			}
 		}
-		s.mu.Unlock()
 	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+type listed struct {
+	Resources []map[string]any
+}
+
+// listBody is a listing as the fake serves it, decoded.
+func listBody(t *testing.T, s *Server, path string) listed {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.SCIMBaseURL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.SCIMToken())
+	w := httptest.NewRecorder()
+	s.routes.ServeHTTP(w, req)
+	var l listed
+	if err := json.Unmarshal(w.Body.Bytes(), &l); w.Code != http.StatusOK || err != nil {
+		t.Fatalf("GET %s: %d %v\n%s", path, w.Code, err, w.Body)
+	}
+	return l
 }
 
 // discard is a ResponseWriter that keeps only the status and the size.
@@ -240,21 +186,35 @@ func listGroupsBody(t *testing.T, s *Server) []byte {
 	return b
 }
 
-// wantListedGroups checks a listing body against the groups rendered through obj.
+// wantListedGroups checks a listing body against the groups as stored: the members it renders
+// from its cache must be the members now.
 func wantListedGroups(t *testing.T, s *Server, body []byte, step string) {
 	t.Helper()
-	s.mu.Lock()
-	var resources []obj
-	for _, g := range s.st.sortedGroups() {
-		resources = append(resources, s.groupResource(g))
+	var l struct {
+		Resources []struct {
+			ID          string
+			DisplayName string
+			Members     []struct{ Value, Display string }
+		}
 	}
-	s.mu.Unlock()
-	want := oldBody(t, obj{
-		{"schemas", []string{schemaListResponse}}, {"totalResults", len(resources)}, {"startIndex", 1},
-		{"itemsPerPage", len(resources)}, {"Resources", resources},
-	})
-	if !bytes.Equal(body, want) {
-		t.Fatalf("%s: listing\n%s\nwant\n%s", step, body, want)
+	if err := json.Unmarshal(body, &l); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	var got []Group
+	for _, r := range l.Resources {
+		g := Group{ID: r.ID, DisplayName: r.DisplayName, Members: []string{}}
+		for _, m := range r.Members {
+			if u, _ := s.User(m.Value); u.UserName != m.Display {
+				t.Errorf("%s: member %s shown as %q, is %q", step, m.Value, m.Display, u.UserName)
+			}
+			g.Members = append(g.Members, m.Value)
+		}
+		got = append(got, g)
+	}
+	want := s.Groups()
+	slices.SortFunc(want, func(a, b Group) int { return strings.Compare(a.ID, b.ID) })
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: listed\n%+v\nwant\n%+v", step, got, want)
 	}
 }
 

@@ -44,15 +44,21 @@ func (l *limiter) take(now time.Time) (limit, remaining int, reset time.Time, ok
 func (s *Server) limited(l *limiter, tooMany func(http.ResponseWriter), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit, remaining, reset, ok := l.take(s.opt.Now())
-		h := w.Header()
-		h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
-		h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 		// Epoch seconds, rounded up so that a client sleeping until then is never early.
-		h.Set("X-RateLimit-Reset", strconv.FormatInt((reset.UnixNano()+int64(time.Second)-1)/int64(time.Second), 10))
+		epoch := strconv.FormatInt((reset.UnixNano()+int64(time.Second)-1)/int64(time.Second), 10)
+		setRateLimitHeaders(w.Header(), limit, remaining, epoch)
 		if !ok {
 			tooMany(w)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setRateLimitHeaders sets ClickUp's X-RateLimit-* headers (reference §1.3); reset is the value
+// of X-RateLimit-Reset as sent.
+func setRateLimitHeaders(h http.Header, limit, remaining int, reset string) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", reset)
 }

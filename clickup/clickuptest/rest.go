@@ -11,7 +11,12 @@ const contentTypeJSON = "application/json; charset=utf-8"
 
 // writeRESTError writes ClickUp's REST error envelope, {"err": ..., "ECODE": ...} (reference §1.2).
 func writeRESTError(w http.ResponseWriter, status int, msg, code string) {
-	writeJSON(w, contentTypeJSON, status, obj{{"err", msg}, {"ECODE", code}})
+	writeJSON(w, contentTypeJSON, status, restError{msg, code})
+}
+
+type restError struct {
+	Err   string `json:"err"`
+	ECODE string `json:"ECODE"`
 }
 
 func writeRESTRateLimited(w http.ResponseWriter) {
@@ -45,55 +50,97 @@ func (s *Server) restNotFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) restTeams(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	owner := s.st.owner()
-	members := []obj{}
+	members := []restMember{}
 	for _, u := range s.st.sortedUsers() {
 		if !u.active {
 			continue
 		}
-		m := obj{{"user", s.restUser(u)}}
+		m := restMember{User: s.restUser(u)}
 		if !u.owner && owner != nil {
 			status := "active"
 			if !u.joined {
 				status = "invited"
 			}
-			m = append(m, kv{"invited_by", obj{
-				{"id", owner.id}, {"username", owner.displayName}, {"color", memberColor},
-				{"email", owner.email}, {"initials", initials(owner)}, {"profilePicture", nil},
-				{"banned_date", nil}, {"status", status},
-			}})
+			m.InvitedBy = &restInviter{ID: owner.id, Username: owner.displayName, Color: memberColor, Email: owner.email,
+				Initials: initials(owner), Status: status}
 		}
 		members = append(members, m)
 	}
 	s.mu.Unlock()
-	writeJSON(w, contentTypeJSON, http.StatusOK, obj{{"teams", []obj{{
-		{"id", s.opt.WorkspaceID}, {"name", "Example Workspace"}, {"color", "#40BC86"},
-		{"avatar", nil}, {"members", members},
-	}}}})
+	writeJSON(w, contentTypeJSON, http.StatusOK, restTeamList{Teams: []restTeam{{
+		ID: s.opt.WorkspaceID, Name: "Example Workspace", Color: "#40BC86", Members: members,
+	}}})
+}
+
+type restTeamList struct {
+	Teams []restTeam `json:"teams"`
+}
+
+type restTeam struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Color   string       `json:"color"`
+	Avatar  *string      `json:"avatar"`
+	Members []restMember `json:"members"`
+}
+
+type restMember struct {
+	User      restUser     `json:"user"`
+	InvitedBy *restInviter `json:"invited_by,omitempty"`
+}
+
+// restUser is a member's user object as recorded responses show it (reference §1.5.2), with the
+// undocumented role_subtype and role_key; nil pointers are JSON null.
+type restUser struct {
+	ID             int         `json:"id"`
+	Username       *string     `json:"username"`
+	Email          *string     `json:"email"`
+	Color          *string     `json:"color"`
+	ProfilePicture *string     `json:"profilePicture"`
+	Initials       string      `json:"initials"`
+	Role           int         `json:"role"`
+	RoleSubtype    int         `json:"role_subtype"`
+	RoleKey        string      `json:"role_key"`
+	CustomRole     *restIDName `json:"custom_role"`
+	LastActive     *string     `json:"last_active"`
+	DateJoined     *string     `json:"date_joined"`
+	DateInvited    string      `json:"date_invited"`
+}
+
+type restInviter struct {
+	ID             int     `json:"id"`
+	Username       string  `json:"username"`
+	Color          string  `json:"color"`
+	Email          string  `json:"email"`
+	Initials       string  `json:"initials"`
+	ProfilePicture *string `json:"profilePicture"`
+	BannedDate     *string `json:"banned_date"`
+	Status         string  `json:"status"`
+}
+
+type restIDName struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
 }
 
 const memberColor = "#7b68ee"
 
-// restUser is a member's user object as recorded responses show it (reference §1.5.2), with the
-// undocumented role_subtype and role_key; a pending invitee has no username or date_joined yet.
-func (s *Server) restUser(u *user) obj {
-	var username, color, lastActive, joined any
+// restUser renders u; a pending invitee has no username or date_joined yet. The caller holds
+// s.mu.
+func (s *Server) restUser(u *user) restUser {
+	ru := restUser{ID: u.id, Email: nullIfEmpty(u.email), Initials: initials(u), Role: roleNumbers[u.role], RoleKey: u.role,
+		DateInvited: millis(u.created)}
 	if u.joined {
-		username, color, lastActive, joined = nullIfEmpty(u.displayName), memberColor, millis(u.modified), millis(u.created)
+		color, lastActive, joined := memberColor, millis(u.modified), millis(u.created)
+		ru.Username, ru.Color, ru.LastActive, ru.DateJoined = nullIfEmpty(u.displayName), &color, &lastActive, &joined
 	}
-	subtype := 0
 	if u.role == roleGuest {
-		subtype = 2
+		ru.RoleSubtype = 2
 	}
-	var custom any
 	if cr := s.st.roles[u.customRoleID]; u.customRoleID != 0 && cr != nil {
-		custom = obj{{"id", cr.id}, {"name", cr.name}}
+		ru.CustomRole = &restIDName{cr.id, cr.name}
 	}
-	return obj{
-		{"id", u.id}, {"username", username}, {"email", nullIfEmpty(u.email)}, {"color", color},
-		{"profilePicture", nil}, {"initials", initials(u)}, {"role", roleNumbers[u.role]},
-		{"role_subtype", subtype}, {"role_key", u.role}, {"custom_role", custom},
-		{"last_active", lastActive}, {"date_joined", joined}, {"date_invited", millis(u.created)},
-	}
+	return ru
 }
 
 // restCustomRoles is GET /team/{team_id}/customroles (reference §1.5.5); members only with
@@ -105,13 +152,11 @@ func (s *Server) restCustomRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	withMembers := r.URL.Query().Get("include_members") == "true"
 	s.mu.Lock()
-	roles := []obj{}
+	roles := []restCustomRole{}
 	for _, id := range s.st.roleOrder {
 		cr := s.st.roles[id]
-		o := obj{
-			{"id", cr.id}, {"team_id", s.opt.WorkspaceID}, {"name", cr.name},
-			{"inherited_role", cr.inheritedRole}, {"date_created", millis(cr.created)},
-		}
+		rr := restCustomRole{ID: cr.id, TeamID: s.opt.WorkspaceID, Name: cr.name, InheritedRole: cr.inheritedRole,
+			DateCreated: millis(cr.created)}
 		if withMembers {
 			members := []int{}
 			for _, u := range s.st.sortedUsers() {
@@ -119,22 +164,33 @@ func (s *Server) restCustomRoles(w http.ResponseWriter, r *http.Request) {
 					members = append(members, u.id)
 				}
 			}
-			o = append(o, kv{"members", members})
+			rr.Members = &members
 		}
-		roles = append(roles, o)
+		roles = append(roles, rr)
 	}
 	s.mu.Unlock()
-	writeJSON(w, contentTypeJSON, http.StatusOK, obj{{"custom_roles", roles}})
+	writeJSON(w, contentTypeJSON, http.StatusOK, struct {
+		CustomRoles []restCustomRole `json:"custom_roles"`
+	}{roles})
+}
+
+type restCustomRole struct {
+	ID            int    `json:"id"`
+	TeamID        string `json:"team_id"`
+	Name          string `json:"name"`
+	InheritedRole int    `json:"inherited_role"`
+	DateCreated   string `json:"date_created"`
+	Members       *[]int `json:"members,omitempty"`
 }
 
 // millis is ClickUp's timestamp: a string of Unix epoch milliseconds.
 func millis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
-func nullIfEmpty(s string) any {
+func nullIfEmpty(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
 }
 
 func initials(u *user) string {

@@ -34,39 +34,29 @@ func badRequest(scimType, format string, args ...any) *scimError {
 }
 
 func writeSCIMError(w http.ResponseWriter, e *scimError) {
-	o := obj{{"schemas", []string{schemaError}}, {"status", strconv.Itoa(e.status)}}
-	if e.scimType != "" {
-		o = append(o, kv{"scimType", e.scimType})
-	}
-	o = append(o, kv{"detail", e.detail})
-	writeJSON(w, contentTypeSCIM, e.status, o)
+	writeJSON(w, contentTypeSCIM, e.status, e.resource())
 }
 
-func writeSCIMRateLimited(w http.ResponseWriter) {
-	writeSCIMError(w, &scimError{status: http.StatusTooManyRequests, detail: "Rate limit exceeded"})
+// errorResource is an RFC 7644 §3.12 error as the fake sends it.
+type errorResource struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	SCIMType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail"`
 }
 
-func writeSCIM(w http.ResponseWriter, status int, o obj) { writeJSON(w, contentTypeSCIM, status, o) }
-
-// writeJSON sends o followed by a newline, as a json.Encoder would.
-func writeJSON(w http.ResponseWriter, contentType string, status int, o obj) {
-	bp := bufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooledBuf {
-			bufPool.Put(bp)
-		}
-	}()
-	b, err := o.appendJSON((*bp)[:0])
-	if err != nil {
-		http.Error(w, "encode: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	b = append(b, '\n')
-	*bp = b
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+func (e *scimError) resource() errorResource {
+	return errorResource{Schemas: []string{schemaError}, Status: strconv.Itoa(e.status), SCIMType: e.scimType, Detail: e.detail}
 }
+
+// rateLimited is the SCIM answer to a request over the budget.
+func rateLimited() *scimError {
+	return &scimError{status: http.StatusTooManyRequests, detail: "Rate limit exceeded"}
+}
+
+func writeSCIMRateLimited(w http.ResponseWriter) { writeSCIMError(w, rateLimited()) }
+
+func writeSCIM(w http.ResponseWriter, status int, v any) { writeJSON(w, contentTypeSCIM, status, v) }
 
 // scimAuth accepts the SCIM token as "Bearer <token>" and, like reference §2.3 proposes, raw.
 func (s *Server) scimAuth(next http.Handler) http.Handler {
@@ -253,9 +243,8 @@ func parseFilter(f string) (filter, *scimError) {
 	if !ok || !strings.EqualFold(op, "eq") {
 		return invalid("only the eq operator is supported")
 	}
-	var value string
-	// The value is a JSON string literal; anything after it ("and ...") makes the decode fail.
-	if err := json.Unmarshal([]byte(strings.TrimSpace(lit)), &value); err != nil {
+	value, ok := stringLiteral(lit)
+	if !ok {
 		return invalid("the value must be one quoted string")
 	}
 	for _, a := range filterAttrs {
@@ -264,6 +253,18 @@ func parseFilter(f string) (filter, *scimError) {
 		}
 	}
 	return invalid("unsupported attribute " + attr)
+}
+
+// stringLiteral reads a filter's comparison value, which must be one JSON string literal
+// (RFC 7644 §3.4.2.2): anything after it ("and ...") fails the decode, and null, which
+// encoding/json would read as "", is not a string.
+func stringLiteral(lit string) (string, bool) {
+	lit = strings.TrimSpace(lit)
+	var value string
+	if !strings.HasPrefix(lit, `"`) || json.Unmarshal([]byte(lit), &value) != nil {
+		return "", false
+	}
+	return value, true
 }
 
 func (f filter) match(u *user) bool {
@@ -289,13 +290,4 @@ func queryInt(r *http.Request, name string, def int) (int, *scimError) {
 		return 0, badRequest("invalidValue", "%s %q is not an integer", name, v.Get(name))
 	}
 	return n, nil
-}
-
-// obj is a JSON object that keeps its members in the order written, so the fake's resources read
-// like the examples in the reference.
-type obj []kv
-
-type kv struct {
-	k string
-	v any
 }

@@ -174,6 +174,7 @@ func TestPatchGroupIsAtomic(t *testing.T) {
 		{"another group's id", `[{"op":"replace","value":{"id":"other","displayName":"Ops2"}}]`, 400, "mutability"},
 		{"add by value filter", `[{"op":"add","path":"members[value eq \"` + ids[2] + `\"]","value":[{"value":"` + ids[2] + `"}]}]`, 400, "invalidPath"},
 		{"other value filter", `[{"op":"remove","path":"members[display eq \"x\"]"}]`, 400, "invalidFilter"},
+		{"a null member id", `[{"op":"remove","path":"members[value eq null]"}]`, 400, "invalidFilter"},
 		{"unknown attribute", `[{"op":"replace","path":"owner","value":"x"}]`, 400, "invalidPath"},
 		{"remove without path", `[{"op":"remove"}]`, 400, "noTarget"},
 		{"empty displayName", `[{"op":"replace","path":"displayName","value":""}]`, 400, "invalidValue"},
@@ -284,7 +285,7 @@ func TestListGroups(t *testing.T) {
 	if a := filter(`displayName eq "nobody"`); a.status != http.StatusOK || a.body["totalResults"] != json.Number("0") || len(a.body["Resources"].([]any)) != 0 {
 		t.Errorf("no match: %s", a.raw)
 	}
-	for _, f := range []string{`displayName co "team"`, `id eq "zz-last"`, `displayName eq team`, `displayName eq "a" and id eq "b"`, `members[value eq "1"]`} {
+	for _, f := range []string{`displayName co "team"`, `id eq "zz-last"`, `displayName eq team`, `displayName eq "a" and id eq "b"`, `members[value eq "1"]`, `displayName eq null`} {
 		wantSCIMError(t, filter(f), 400, "invalidFilter")
 	}
 

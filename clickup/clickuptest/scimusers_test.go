@@ -195,7 +195,12 @@ func TestListUsersFilter(t *testing.T) {
 			t.Errorf("%s: want 200, totalResults 0 and Resources []: %s", f, a.raw)
 		}
 	}
-	for _, f := range []string{``, `userName co "ann"`, `userName eq "a" and active eq true`, `displayName eq "Ann"`, `userName eq ann@x.io`, `userName`} {
+	// Only eq on userName, externalId and emails.value is served; anything else is refused, never
+	// read as a filter that matches everybody or nobody.
+	for _, f := range []string{``, `userName co "ann"`, `userName eq "a" and active eq true`, `displayName eq "Ann"`, `userName eq ann@x.io`, `userName`,
+		`userName pr`, `userName ne "ann@x.io"`, `userName sw "ann"`, `id eq "1"`, `name.givenName eq "Ann"`, `meta.lastModified gt "2024-01-01T00:00:00Z"`,
+		`emails.type eq "work"`, `emails[type eq "work"]`, `userName eq "a" or userName eq "b"`, `not (userName eq "ann@x.io")`, `(userName eq "ann@x.io")`,
+		`externalId eq null`, `externalId eq 1`} {
 		wantSCIMError(t, scim(t, s, http.MethodGet, "/Users?filter="+url.QueryEscape(f), ""), 400, "invalidFilter")
 	}
 }

@@ -8,7 +8,6 @@ package clickuptest
 
 import (
 	"bytes"
-	"github.com/okta-clickup-sync/okta-clickup-sync/internal/jsontext"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,13 +60,6 @@ type Server struct {
 
 	mwMu       gosync.RWMutex
 	middleware []func(http.Handler) http.Handler
-
-	// enc holds the parts of every listed resource that only the options decide, encoded once.
-	enc struct {
-		userHead      []byte // {"schemas":[...],"id":"
-		userLocation  []byte // "<SCIM base URL>/Users/
-		groupLocation []byte // "<SCIM base URL>/Groups/
-	}
 }
 
 // Request is one request the fake received.
@@ -118,14 +110,6 @@ func NewServer(o Options) *Server {
 	s.routes = s.newRoutes()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.scimURL = s.ts.URL + s.scimPrefix()
-	head := obj{{"schemas", []string{schemaUser}}}
-	if o.RoleSchema != "" {
-		head[0].v = []string{schemaUser, o.RoleSchema}
-	}
-	b, _ := head.appendJSON(nil)
-	s.enc.userHead = append(b[:len(b)-1], `,"id":"`...)
-	s.enc.userLocation = jsontext.AppendEscaped([]byte{'"'}, s.scimURL+"/Users/", false)
-	s.enc.groupLocation = jsontext.AppendEscaped([]byte{'"'}, s.scimURL+"/Groups/", false)
 	return s
 }
 
