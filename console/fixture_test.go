@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store/storetest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -149,7 +150,7 @@ func (f *fixture) save(ctx context.Context, r store.Run, end time.Time, outcome 
 	if err := f.st.BeginRun(ctx, r); err != nil {
 		return err
 	}
-	if err := f.st.SaveEntries(ctx, r.ID, entries); err != nil {
+	if err := storetest.SaveEntries(ctx, f.st, r.ID, entries); err != nil {
 		return err
 	}
 	var held []core.Entry
@@ -183,7 +184,7 @@ func (f *fixture) save(ctx context.Context, r store.Run, end time.Time, outcome 
 			outcome = store.RunSuccess
 		}
 	}
-	return f.st.FinishRun(ctx, r.ID, end, outcome, s, errText)
+	return f.st.FinishRun(ctx, r.ID, store.Finish{End: end, Outcome: outcome, Summary: s, Error: errText})
 }
 
 // approver approves held runs as `approve RUN_ID` would, against the fixture's store: it

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store/storetest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -424,7 +425,7 @@ func TestStoreReader_ShowsUnknownKindsAndOutcomes(t *testing.T) {
 	if err := hs.f.st.BeginRun(context.Background(), store.Run{ID: "20250602T130000Z-new001", Trigger: store.TriggerSchedule, Start: t0.Add(5 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := hs.f.st.SaveEntries(context.Background(), "20250602T130000Z-new001", []core.Entry{
+	if err := storetest.SaveEntries(context.Background(), hs.f.st, "20250602T130000Z-new001", []core.Entry{
 		{Action: "rotate_badge", User: "zoe@example.com", Outcome: "unknown"},
 	}); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/okta/oktatest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
+	"github.com/okta-clickup-sync/okta-clickup-sync/store/storetest"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
@@ -181,7 +182,7 @@ func seedStore(t *testing.T, path string) {
 		if err := st.BeginRun(t.Context(), store.Run{ID: r.id, Trigger: store.TriggerSchedule, Start: r.start}); err != nil {
 			t.Fatal(err)
 		}
-		if err := saveEntries(t.Context(), st, r.id, r.entries); err != nil {
+		if err := storetest.SaveEntries(t.Context(), st, r.id, r.entries); err != nil {
 			t.Fatal(err)
 		}
 		p := core.Plan{Entries: r.entries}
