@@ -107,7 +107,7 @@ var (
 	// ErrNoStore is what the store-backed commands say without a store.
 	ErrNoStore = errors.New("no store is configured (SYNC_STATE_PATH is empty): runs, drift and held plans are kept only with a store")
 	// ErrNothingHeld is approving a run that held nothing, or that does not exist.
-	ErrNothingHeld = errors.New("held nothing to approve")
+	ErrNothingHeld = errors.New("held no deactivations")
 )
 
 func (e *Engine) now() time.Time {

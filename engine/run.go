@@ -239,5 +239,5 @@ func (r *run) logHeld(p core.Plan) {
 	}
 	r.log.Warn().Int("held", n).Int("max_deactivations", r.e.Rails.MaxDeactivations).
 		Float64("max_deactivation_percent", r.e.Rails.MaxDeactivationPercent).
-		Str("hint", hint).Msg("deactivations held")
+		Str("hint", hint).Msg("deactivations held by the cap")
 }

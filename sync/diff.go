@@ -158,13 +158,17 @@ func (d *differ) user(o OktaUser, m match) {
 	}
 	u := m.user
 	if !o.Entitled() {
+		if u == nil {
+			return
+		}
+		deactivate := Entry{
+			Action: ActionDeactivate, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
+			Field: "active", From: "true", To: "false", Reason: notEntitledReason(o),
+		}
 		switch {
 		case u == nil || !u.Active:
-		case m.managed():
-			d.write(u, Entry{
-				Action: ActionDeactivate, OktaUserID: o.ID, ClickUpUserID: u.ID, User: label,
-				Field: "active", From: "true", To: "false", Reason: notEntitledReason(o),
-			})
+		case m.managed() || d.protectedReason(u) != "":
+			d.write(u, deactivate) // a protected account shows what was skipped
 		default:
 			d.notManaged(u, notEntitledReason(o)+", but the account was not created from Okta (no externalId of this org, no stored link); left as is")
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -178,13 +179,24 @@ func TestTeams(t *testing.T) {
 		}
 		h.env["SYNC_DELETE_UNPUSHED_TEAMS"] = "true"
 		h.env["SYNC_MAX_DEACTIVATIONS"] = "0"
-		if r := h.run(t, "reconcile"); r.code != exitHeld {
-			t.Fatalf("deletion over the cap: exit %d\n%s", r.code, r.stderr)
+		held := h.run(t, "reconcile")
+		if held.code != exitHeld {
+			t.Fatalf("deletion over the cap: exit %d\n%s", held.code, held.stderr)
 		}
 		h.team(t, "Eng") // still there
+		// A held deletion stays held whatever the caps say later (DESIGN.md §7): raising the cap
+		// does not apply it; approving the run that held it does.
 		h.env["SYNC_MAX_DEACTIVATIONS"] = "10"
-		if r := h.run(t, "reconcile"); r.code != exitOK {
-			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		if r := h.run(t, "reconcile"); r.code != exitHeld {
+			t.Fatalf("a held deletion was applied without approval: exit %d\n%s", r.code, r.stderr)
+		}
+		h.team(t, "Eng")
+		runID := regexp.MustCompile(`okta-clickup-sync approve ([0-9]{8}T[0-9]{6}Z-[0-9a-f]+)`).FindStringSubmatch(held.stderr)
+		if runID == nil {
+			t.Fatalf("no approve hint:\n%s", held.stderr)
+		}
+		if r := h.run(t, "approve", runID[1]); r.code != exitOK {
+			t.Fatalf("approve: exit %d\n%s", r.code, r.stderr)
 		}
 		for _, g := range h.cu.Groups() {
 			if g.DisplayName == "Eng" {

@@ -143,6 +143,7 @@ func newSCIMClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (
 		CustomRoleIDAttribute:   cfg.ClickUp.SCIMCustomRoleIDAttribute,
 		AllowInsecureHTTP:       cfg.Sync.AllowInsecureHTTP,
 		HTTPClient:              hc,
+		Retry:                   retry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build clickup scim client: %w", err)
