@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -19,7 +18,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (runs, entries int,
 	AND id <> (SELECT id FROM runs ` + newestFirst + ` LIMIT 1)
 	AND id NOT IN (SELECT run_id FROM holds)
 	AND id NOT IN (SELECT last_run_id FROM holds)`
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE run_id IN (SELECT id FROM runs WHERE `+doomed+`)`, b, b).
 			Scan(&entries); err != nil {
 			return err
