@@ -7,7 +7,8 @@ import (
 )
 
 // Prune deletes the runs that ended before before, and the runs that never ended (their process
-// died) and started before it, with their entries and held plans. It never deletes links, which
+// died) and started before it, with their entries and held plans; and the forwarded requests
+// finished before it. It never deletes links, which
 // outlive any run; nor the latest run, which `drift` shows by default; nor a run that an open
 // hold names (the first or the latest run that held it), so an open hold keeps a run whose id
 // `approve` accepts and whose entries show why it was held. It returns how many runs and entries
@@ -29,7 +30,12 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (runs, entries int,
 			return err
 		}
 		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		runs = int(n)
+		// Finished requests go with the runs of their time; pending and taken ones stay.
+		_, err = tx.ExecContext(ctx, `DELETE FROM requests WHERE state = ? AND done_at < ?`, RequestDone, b)
 		return err
 	})
 	if err != nil {
