@@ -71,6 +71,9 @@ func (s *Store) Campaign(ctx context.Context, name string) (*Leadership, error) 
 	retry := time.NewTimer(campaignRetry)
 	defer retry.Stop()
 	for {
+		if s.isClosed() {
+			return nil, fail(ErrClosed)
+		}
 		se, err := s.pg.hold(ctx, key, "leader "+name)
 		switch {
 		case err == nil:
@@ -80,6 +83,9 @@ func (s *Store) Campaign(ctx context.Context, name string) (*Leadership, error) 
 		case !errors.Is(err, errNotAcquired):
 			return nil, fail(err)
 		}
+		if s.campaignAttempted != nil {
+			s.campaignAttempted()
+		}
 		retry.Reset(campaignRetry)
 		select {
 		case <-ctx.Done():
@@ -87,6 +93,12 @@ func (s *Store) Campaign(ctx context.Context, name string) (*Leadership, error) 
 		case <-retry.C:
 		}
 	}
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // lead records a won leadership, so Close resigns it, and forgets it once it ends.

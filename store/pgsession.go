@@ -113,14 +113,18 @@ func (b *pgBackend) hold(ctx context.Context, key int64, role string) (*session,
 	}
 	se := newSession()
 	se.pid = conn.PgConn().PID()
-	go se.keep(conn, key)
+	every := sessionPing
+	if b.pingEvery > 0 {
+		every = b.pingEvery
+	}
+	go se.keep(conn, key, every)
 	return se, nil
 }
 
 // keep pings the session until it is released or fails.
-func (se *session) keep(conn *pgx.Conn, key int64) {
+func (se *session) keep(conn *pgx.Conn, key int64, every time.Duration) {
 	defer close(se.done)
-	t := time.NewTicker(sessionPing)
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

@@ -29,6 +29,9 @@ type pgBackend struct {
 	schema   string          // the schema the tables live in: the URL's search_path, or public
 	writeKey int64           // the advisory lock writers take their turn with (inTx)
 	presence *presence
+
+	// pingEvery replaces sessionPing when set: tests make a session go silent with it.
+	pingEvery time.Duration
 }
 
 // OpenURL opens the store in the PostgreSQL database at rawURL (postgres://USER:PASSWORD@HOST:PORT/

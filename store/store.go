@@ -63,6 +63,8 @@ type Store struct {
 	newTicker func(time.Duration) (<-chan time.Time, func())
 	// lockAttempted is called after each failed attempt to take the run lock; a test hook.
 	lockAttempted func()
+	// campaignAttempted is called after each lost attempt to lead; a test hook.
+	campaignAttempted func()
 	// beforeCommit runs in every write transaction just before its commit; a test hook.
 	beforeCommit func(ctx context.Context, tx *txn)
 
