@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -90,6 +91,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 func openAt(ctx context.Context, path string, opt Options, version int) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
+	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		// Not a file name: a SQLite file named after the URL would be created.
+		return nil, fmt.Errorf("store: open %s: a PostgreSQL URL is not a state file path (OpenURL, SYNC_STATE_URL)", redactURL(path))
 	}
 	fail := func(err error) error { return fmt.Errorf("store: open %s: %w", path, err) }
 	abs, err := filepath.Abs(path)

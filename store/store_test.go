@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -157,6 +158,19 @@ func TestStore_ConcurrentUse(t *testing.T) {
 func TestOpen_EmptyPath(t *testing.T) {
 	if _, err := Open(t.Context(), "", Options{}); err == nil {
 		t.Fatal("opened an empty path")
+	}
+}
+
+func TestOpen_RefusesAURL(t *testing.T) {
+	// SYNC_STATE_PATH=postgres://... must not become a SQLite file named after the URL.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err := Open(t.Context(), "postgres://ocs:"+testPassword+"@db/ocs", Options{})
+	if err == nil || !strings.Contains(err.Error(), "OpenURL") || strings.Contains(err.Error(), testPassword) {
+		t.Fatalf("err %v, want a refusal pointing at OpenURL, without the password", err)
+	}
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Fatalf("the refused open left %v behind", names)
 	}
 }
 
