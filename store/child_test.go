@@ -44,7 +44,7 @@ func TestChildProcess(t *testing.T) {
 	ctx := t.Context()
 	path := os.Getenv(childPathEnv)
 	say := func(line string) { fmt.Fprintln(os.Stdout, strings.ReplaceAll(line, "\n", " ")) }
-	s, err := Open(ctx, path, Options{MustExist: os.Getenv(childMustExistEnv) != ""})
+	s, err := openStore(ctx, path, Options{MustExist: os.Getenv(childMustExistEnv) != ""})
 	if mode == "open" {
 		if err != nil {
 			say(err.Error())

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,7 +45,7 @@ func entryDest(e *core.Entry) []any {
 	return []any{(*string)(&e.Action), &e.OktaUserID, &e.ClickUpUserID, &e.User, &e.Field, &e.From, &e.To, &e.Reason, (*string)(&e.Outcome), &e.Error}
 }
 
-func insertEntries(ctx context.Context, tx *sql.Tx, table, runID string, entries []core.Entry) error {
+func insertEntries(ctx context.Context, tx *txn, table, runID string, entries []core.Entry) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (run_id, seq, `+entryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err

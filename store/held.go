@@ -22,7 +22,7 @@ import (
 // The entries keep the Okta and ClickUp user ids and the user: an approval re-plans from fresh
 // reads and applies only what is still warranted, so nothing more is needed.
 func (s *Store) SaveHeld(ctx context.Context, runID string, entries []core.Entry) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var dryRun bool
 		err := tx.QueryRowContext(ctx, `SELECT dry_run FROM runs WHERE id = ?`, runID).Scan(&dryRun)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -101,7 +101,7 @@ func (s *Store) MarkApproved(ctx context.Context, runID, approvingRunID string) 
 	if approvingRunID == "" {
 		return fmt.Errorf("store: approve held plan of run %s: empty approving run id", runID)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		by, at, err := approval(ctx, tx, runID)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func (s *Store) MarkApproved(ctx context.Context, runID, approvingRunID string) 
 }
 
 // approval reads who approved a held plan, if anyone; ErrNotFound when there is no plan.
-func approval(ctx context.Context, tx *sql.Tx, runID string) (by sql.NullString, at sql.NullString, err error) {
+func approval(ctx context.Context, tx *txn, runID string) (by sql.NullString, at sql.NullString, err error) {
 	err = tx.QueryRowContext(ctx, `SELECT approved_by, approved_at FROM held_plans WHERE run_id = ?`, runID).Scan(&by, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return by, at, fmt.Errorf("no held plan: %w", ErrNotFound)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,7 +39,7 @@ func holdKey(e core.Entry) (string, error) {
 }
 
 // openHolds opens a hold per held entry, or renews the open one with this run.
-func openHolds(ctx context.Context, tx *sql.Tx, runID, now string, entries []core.Entry) error {
+func openHolds(ctx context.Context, tx *txn, runID, now string, entries []core.Entry) error {
 	stmt, err := tx.PrepareContext(ctx, `
 INSERT INTO holds (hold_key, run_id, last_run_id, first_held_at, last_held_at, `+entryColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -91,7 +90,7 @@ func (s *Store) Holds(ctx context.Context) ([]Hold, error) {
 // ReleaseHolds closes the holds with these keys: approved and applied, or no longer warranted.
 // Keys with no open hold are ignored.
 func (s *Store) ReleaseHolds(ctx context.Context, keys []string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		// In slices, to stay within any database's limit on bound parameters.
 		for chunk := range slices.Chunk(keys, 500) {
 			args := make([]any, len(chunk))

@@ -19,20 +19,22 @@ const orphanAge = 24 * time.Hour
 // fresh read.
 //
 // A run's process is dead when it ran on this host and its pid is gone, or belongs to a process
-// started at another time, or the host has rebooted since. On another host (or in another
+// started at another time, or the host has rebooted since; on PostgreSQL, wherever it ran, when
+// its database session has ended (presence.go). Otherwise, on another host (or in another
 // container of this one) it is dead when the run lock it held has expired, or, holding no lock,
 // when the run started over a day ago (a dry run holds no lock).
 func (s *Store) MarkInterrupted(ctx context.Context) (runIDs []string, err error) {
 	fail := func(err error) error { return fmt.Errorf("store: mark interrupted runs: %w", err) }
 	type candidate struct {
-		id    string
-		start time.Time
-		p     process
+		id      string
+		start   time.Time
+		p       process
+		session string
 	}
 	var running []candidate
 	err = func() error {
 		rows, err := s.db.QueryContext(ctx, `
-SELECT id, started_at, host, pid, boot_id, pid_ns, proc_start FROM runs WHERE outcome = ? ORDER BY started_at, id`, RunRunning)
+SELECT id, started_at, host, pid, boot_id, pid_ns, proc_start, session FROM runs WHERE outcome = ? ORDER BY started_at, id`, RunRunning)
 		if err != nil {
 			return err
 		}
@@ -40,7 +42,7 @@ SELECT id, started_at, host, pid, boot_id, pid_ns, proc_start FROM runs WHERE ou
 		for rows.Next() {
 			var c candidate
 			var start string
-			if err := rows.Scan(&c.id, &start, &c.p.Host, &c.p.PID, &c.p.BootID, &c.p.PIDNS, &c.p.Start); err != nil {
+			if err := rows.Scan(&c.id, &start, &c.p.Host, &c.p.PID, &c.p.BootID, &c.p.PIDNS, &c.p.Start, &c.session); err != nil {
 				return err
 			}
 			if c.start, err = parseTime(start); err != nil {
@@ -76,7 +78,10 @@ SELECT id, started_at, host, pid, boot_id, pid_ns, proc_start FROM runs WHERE ou
 	now := s.now()
 	why := map[string]string{}
 	for _, c := range running {
-		v, reason := s.self.judge(c.p)
+		v, reason, err := s.judge(ctx, s.db, c.p, c.session)
+		if err != nil {
+			return nil, fail(err)
+		}
 		switch {
 		case v == alive:
 			continue
@@ -96,7 +101,8 @@ SELECT id, started_at, host, pid, boot_id, pid_ns, proc_start FROM runs WHERE ou
 	if len(why) == 0 {
 		return nil, nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
+		runIDs = nil
 		for _, c := range running {
 			text, ok := why[c.id]
 			if !ok {

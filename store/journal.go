@@ -31,7 +31,7 @@ func (s *Store) SavePlan(ctx context.Context, runID string, entries []core.Entry
 			return fail(fmt.Errorf("entry %d (%s %s): %w", i+1, e.Action, e.User, err))
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := runExists(ctx, tx, runID); err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (s *Store) SavePlan(ctx context.Context, runID string, entries []core.Entry
 // becomes "unknown" until WriteDone records the answer. The entry must be planned (or already
 // started: a write retried). ErrNotFound when there is no such entry.
 func (s *Store) WriteStarted(ctx context.Context, runID string, seq int) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var action, outcome string
 		err := tx.QueryRowContext(ctx, `SELECT action, outcome FROM entries WHERE run_id = ? AND seq = ?`, runID, seq).
 			Scan(&action, &outcome)
@@ -93,7 +93,7 @@ func (s *Store) WriteDone(ctx context.Context, runID string, seq int, e core.Ent
 	if err := oneOf("outcome of a write", string(e.Outcome), doneOutcomes); err != nil {
 		return fail(err)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var action, oktaID, user string
 		var started sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT action, okta_user_id, user_name, write_started_at FROM entries WHERE run_id = ? AND seq = ?`,

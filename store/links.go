@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -114,7 +113,7 @@ func (s *Store) saveLinks(ctx context.Context, k linkKind, links map[string]stri
 	}
 	sort.Strings(oktaIDs)
 	now := formatTime(s.now())
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		release, err := tx.PrepareContext(ctx, `DELETE FROM `+k.table+` WHERE clickup_id = ? AND okta_id <> ?`)
 		if err != nil {
 			return err
@@ -124,7 +123,7 @@ func (s *Store) saveLinks(ctx context.Context, k linkKind, links map[string]stri
 		upsert, err := tx.PrepareContext(ctx, `
 INSERT INTO `+k.table+` (okta_id, clickup_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
 ON CONFLICT (okta_id) DO UPDATE SET
-	first_seen = CASE WHEN clickup_id = excluded.clickup_id THEN first_seen ELSE excluded.first_seen END,
+	first_seen = CASE WHEN `+k.table+`.clickup_id = excluded.clickup_id THEN `+k.table+`.first_seen ELSE excluded.first_seen END,
 	clickup_id = excluded.clickup_id,
 	last_seen = excluded.last_seen`)
 		if err != nil {

@@ -41,12 +41,13 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // Lock takes the run lock, waiting up to wait (and no longer than ctx) while another reconcile,
-// in this process or another one, holds it. SQLite's own locks last one transaction; a run spans
-// many, so the lock is a row with a lease and the holder's process identity (host, pid, process
-// start time, boot id). The lease is renewed in the background until unlock is called, so a long
-// run keeps it. A crashed holder's lock is taken over at once when the holder was on this host
-// (its pid is gone, or now belongs to a process started at another time, or the host rebooted),
-// and after Options.LockLease otherwise.
+// in this process or another one, holds it. The database's own locks last one transaction; a run
+// spans many, so the lock is a row with a lease and the holder's process identity (host, pid,
+// process start time, boot id, and on PostgreSQL its database session). The lease is renewed in
+// the background until unlock is called, so a long run keeps it. A crashed holder's lock is taken
+// over at once when the holder was on this host (its pid is gone, or now belongs to a process
+// started at another time, or the host rebooted) or, on PostgreSQL, when its database session has
+// ended (presence.go); after Options.LockLease otherwise.
 //
 // On timeout the error wraps a *LockedError naming the holder (errors.Is ErrLocked). Lock is not
 // re-entrant. unlock releases the lock; it returns an error wrapping ErrLockLost when the lease
@@ -56,6 +57,11 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 		return nil, errors.New("store: run lock: empty owner")
 	}
 	l := &heldLock{s: s, token: newToken(), done: make(chan struct{})}
+	// Before the wait starts: connecting is not waiting for the holder.
+	session, err := s.sessionToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: run lock: %w", err)
+	}
 	var timeout <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -65,7 +71,7 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 	poll := time.NewTimer(lockPoll) // Reset below before every wait
 	defer poll.Stop()
 	for {
-		holder, err := s.tryLock(ctx, l.token, owner)
+		holder, err := s.tryLock(ctx, l.token, owner, session)
 		if err != nil {
 			return nil, fmt.Errorf("store: run lock: %w", err)
 		}
@@ -100,16 +106,17 @@ func (s *Store) Lock(ctx context.Context, owner string, wait time.Duration) (unl
 
 // tryLock takes the lock row when it is free, its lease has run out, or its holder is a process
 // of this host that has died; otherwise it describes the holder.
-func (s *Store) tryLock(ctx context.Context, token, owner string) (*LockedError, error) {
+func (s *Store) tryLock(ctx context.Context, token, owner, session string) (*LockedError, error) {
 	var holder *LockedError
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
+		holder = nil
 		now := s.now()
 		var h LockedError
 		var p process
-		var since, expires string
+		var since, expires, theirs string
 		err := tx.QueryRowContext(ctx, `
-SELECT owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, expires_at FROM run_lock WHERE id = 1`).
-			Scan(&h.Owner, &p.PID, &p.Host, &p.BootID, &p.PIDNS, &p.Start, &since, &expires)
+SELECT owner, pid, host, boot_id, pid_ns, proc_start, session, acquired_at, expires_at FROM run_lock WHERE id = 1`).
+			Scan(&h.Owner, &p.PID, &p.Host, &p.BootID, &p.PIDNS, &p.Start, &theirs, &since, &expires)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -123,9 +130,13 @@ SELECT owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, expires_at FR
 				return err
 			}
 			// A lease that ran out means the holder stopped renewing: it crashed or lost the
-			// file. A holder on this host that is gone is taken over at once, lease or not.
+			// store. A holder known to be gone is taken over at once, lease or not.
 			if now.Before(h.Expires) {
-				if v, _ := s.self.judge(p); v != dead {
+				v, _, err := s.judge(ctx, tx, p, theirs)
+				if err != nil {
+					return err
+				}
+				if v != dead {
 					holder = &h
 					return nil
 				}
@@ -133,13 +144,13 @@ SELECT owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, expires_at FR
 		}
 		me := s.self
 		_, err = tx.ExecContext(ctx, `
-INSERT INTO run_lock (id, token, owner, pid, host, boot_id, pid_ns, proc_start, acquired_at, renewed_at, expires_at)
-VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO run_lock (id, token, owner, pid, host, boot_id, pid_ns, proc_start, session, acquired_at, renewed_at, expires_at)
+VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET token = excluded.token, owner = excluded.owner, pid = excluded.pid,
 	host = excluded.host, boot_id = excluded.boot_id, pid_ns = excluded.pid_ns,
-	proc_start = excluded.proc_start, acquired_at = excluded.acquired_at,
+	proc_start = excluded.proc_start, session = excluded.session, acquired_at = excluded.acquired_at,
 	renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
-			token, owner, me.PID, me.Host, me.BootID, me.PIDNS, me.Start, formatTime(now), formatTime(now), formatTime(now.Add(s.lease)))
+			token, owner, me.PID, me.Host, me.BootID, me.PIDNS, me.Start, session, formatTime(now), formatTime(now), formatTime(now.Add(s.lease)))
 		return err
 	})
 	return holder, err

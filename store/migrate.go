@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,16 +12,20 @@ import (
 // SYNC_STATE_PATH at some other database fails instead of adding tables to it.
 const applicationID = 0x4F435353
 
-// migration is one schema step. Version n is migrations[n-1]; the file's PRAGMA user_version is
-// the last step applied. Steps are append-only: a released step is never edited, a change is a
-// new step.
+// migration is one schema step, in the SQL of each backend. Version n is migrations[n-1]; a SQLite
+// file's PRAGMA user_version, or a PostgreSQL schema's schema_version table, is the last step
+// applied. Steps are append-only: a released step is never edited, a change is a new step.
+//
+// PostgreSQL stores began at version 4: the steps before it have no PostgreSQL SQL, and version
+// 4's creates at once what SQLite's steps 1 to 4 built. From version 5 on, every step has both.
 type migration struct {
-	name string
-	sql  string
+	name     string
+	sqlite   string
+	postgres string // empty: folded into a later step (see above)
 }
 
 var migrations = []migration{
-	{name: "base tables", sql: `
+	{name: "base tables", sqlite: `
 CREATE TABLE links (
 	okta_id    TEXT NOT NULL PRIMARY KEY,
 	clickup_id TEXT NOT NULL UNIQUE,
@@ -94,7 +97,7 @@ CREATE TABLE run_lock (
 	renewed_at  TEXT    NOT NULL,
 	expires_at  TEXT    NOT NULL
 );`},
-	{name: "seen ids, entry lookups", sql: `
+	{name: "seen ids, entry lookups", sqlite: `
 CREATE TABLE seen (
 	run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
 	side   TEXT NOT NULL CHECK (side IN ('okta', 'clickup')),
@@ -103,11 +106,11 @@ CREATE TABLE seen (
 );
 CREATE INDEX entries_user ON entries (user COLLATE NOCASE);
 CREATE INDEX entries_action ON entries (action);`},
-	{name: "run lock holder's process", sql: `
+	{name: "run lock holder's process", sqlite: `
 ALTER TABLE run_lock ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE run_lock ADD COLUMN pid_ns TEXT NOT NULL DEFAULT '';
 ALTER TABLE run_lock ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';`},
-	{name: "write journal, run kinds and processes, sticky holds, cursors", sql: `
+	{name: "write journal, run kinds and processes, sticky holds, cursors", postgres: pgVersion4, sqlite: `
 DROP TABLE seen;
 
 ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';
@@ -153,7 +156,138 @@ CREATE TABLE cursors (
 	value      TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );`},
+	{name: "database sessions, forwarded requests", sqlite: version5, postgres: version5},
 }
+
+// version5 is the same in both backends.
+const version5 = `
+-- The database session of the process behind a run or a run lock (PostgreSQL; see presence.go).
+ALTER TABLE runs ADD COLUMN session TEXT NOT NULL DEFAULT '';
+ALTER TABLE run_lock ADD COLUMN session TEXT NOT NULL DEFAULT '';
+
+-- What standbys forward to the leader (DESIGN §14): a trigger, an approval.
+CREATE TABLE requests (
+	id         TEXT NOT NULL PRIMARY KEY,
+	kind       TEXT NOT NULL,
+	arg        TEXT NOT NULL,
+	state      TEXT NOT NULL CHECK (state IN ('pending', 'taken', 'done')),
+	result     TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL,
+	taken_at   TEXT,
+	done_at    TEXT,
+	taken_by   TEXT NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX requests_state ON requests (state, created_at);`
+
+// pgVersion4 is the schema of SQLite's version 4, in PostgreSQL's SQL.
+const pgVersion4 = `
+CREATE TABLE links (
+	okta_id    TEXT NOT NULL PRIMARY KEY,
+	clickup_id TEXT NOT NULL UNIQUE,
+	first_seen TEXT NOT NULL,
+	last_seen  TEXT NOT NULL
+);
+CREATE TABLE group_links (
+	okta_id    TEXT NOT NULL PRIMARY KEY,
+	clickup_id TEXT NOT NULL UNIQUE,
+	first_seen TEXT NOT NULL,
+	last_seen  TEXT NOT NULL
+);
+CREATE TABLE runs (
+	id             TEXT    NOT NULL PRIMARY KEY,
+	trigger        TEXT    NOT NULL,
+	dry_run        BOOLEAN NOT NULL,
+	started_at     TEXT    NOT NULL,
+	ended_at       TEXT,
+	outcome        TEXT    NOT NULL,
+	summary        TEXT    NOT NULL DEFAULT '{}',
+	error          TEXT    NOT NULL DEFAULT '',
+	approves_run   TEXT    NOT NULL DEFAULT '',
+	kind           TEXT    NOT NULL DEFAULT 'full',
+	managed_active INTEGER NOT NULL DEFAULT 0,
+	host           TEXT    NOT NULL DEFAULT '',
+	pid            INTEGER NOT NULL DEFAULT 0,
+	boot_id        TEXT    NOT NULL DEFAULT '',
+	pid_ns         TEXT    NOT NULL DEFAULT '',
+	proc_start     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_started_at ON runs (started_at);
+CREATE TABLE entries (
+	run_id           TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	seq              INTEGER NOT NULL,
+	action           TEXT    NOT NULL,
+	okta_user_id     TEXT    NOT NULL,
+	clickup_user_id  TEXT    NOT NULL,
+	user_name        TEXT    NOT NULL,
+	field            TEXT    NOT NULL,
+	from_value       TEXT    NOT NULL,
+	to_value         TEXT    NOT NULL,
+	reason           TEXT    NOT NULL,
+	outcome          TEXT    NOT NULL,
+	error            TEXT    NOT NULL,
+	write_started_at TEXT,
+	write_done_at    TEXT,
+	PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX entries_user_name ON entries (lower(user_name));
+CREATE INDEX entries_action ON entries (action);
+CREATE TABLE held_plans (
+	run_id      TEXT NOT NULL PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+	created_at  TEXT NOT NULL,
+	approved_by TEXT,
+	approved_at TEXT
+);
+CREATE TABLE held_entries (
+	run_id          TEXT    NOT NULL REFERENCES held_plans (run_id) ON DELETE CASCADE,
+	seq             INTEGER NOT NULL,
+	action          TEXT    NOT NULL,
+	okta_user_id    TEXT    NOT NULL,
+	clickup_user_id TEXT    NOT NULL,
+	user_name       TEXT    NOT NULL,
+	field           TEXT    NOT NULL,
+	from_value      TEXT    NOT NULL,
+	to_value        TEXT    NOT NULL,
+	reason          TEXT    NOT NULL,
+	outcome         TEXT    NOT NULL,
+	error           TEXT    NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE run_lock (
+	id          INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+	token       TEXT    NOT NULL,
+	owner       TEXT    NOT NULL,
+	pid         INTEGER NOT NULL,
+	host        TEXT    NOT NULL,
+	acquired_at TEXT    NOT NULL,
+	renewed_at  TEXT    NOT NULL,
+	expires_at  TEXT    NOT NULL,
+	boot_id     TEXT    NOT NULL DEFAULT '',
+	pid_ns      TEXT    NOT NULL DEFAULT '',
+	proc_start  TEXT    NOT NULL DEFAULT ''
+);
+CREATE TABLE holds (
+	hold_key        TEXT NOT NULL PRIMARY KEY,
+	run_id          TEXT NOT NULL,
+	last_run_id     TEXT NOT NULL,
+	first_held_at   TEXT NOT NULL,
+	last_held_at    TEXT NOT NULL,
+	action          TEXT NOT NULL,
+	okta_user_id    TEXT NOT NULL,
+	clickup_user_id TEXT NOT NULL,
+	user_name       TEXT NOT NULL,
+	field           TEXT NOT NULL,
+	from_value      TEXT NOT NULL,
+	to_value        TEXT NOT NULL,
+	reason          TEXT NOT NULL,
+	outcome         TEXT NOT NULL,
+	error           TEXT NOT NULL
+);
+CREATE TABLE cursors (
+	name       TEXT NOT NULL PRIMARY KEY,
+	value      TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);`
 
 // openBusyBound is how long Open keeps retrying when another process holds a lock it needs
 // without SQLite waiting for it (a first open racing another one, a WAL switch, a recovery).
@@ -186,7 +320,7 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 // application id, and the file would be refused as another application's. Nothing is written
 // before the checks pass.
 func (s *Store) migrateOnce(ctx context.Context, target int) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var appID, version, objects int
 		if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
 			return err
@@ -205,7 +339,7 @@ func (s *Store) migrateOnce(ctx context.Context, target int) error {
 				ErrSchemaTooNew, s.path, version, len(migrations))
 		}
 		for v := version + 1; v <= target && v <= len(migrations); v++ {
-			if _, err := tx.ExecContext(ctx, migrations[v-1].sql); err != nil {
+			if _, err := tx.ExecContext(ctx, migrations[v-1].sqlite); err != nil {
 				return fmt.Errorf("migration %d (%s): %w", v, migrations[v-1].name, err)
 			}
 			// PRAGMA takes no bound parameters; v is an int we control.

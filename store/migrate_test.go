@@ -18,7 +18,7 @@ import (
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-func pragmaInt(t *testing.T, db *sql.DB, name string) int {
+func pragmaInt(t *testing.T, db *pool, name string) int {
 	t.Helper()
 	var v int
 	if err := db.QueryRowContext(t.Context(), "PRAGMA "+name).Scan(&v); err != nil {
@@ -27,7 +27,7 @@ func pragmaInt(t *testing.T, db *sql.DB, name string) int {
 	return v
 }
 
-func hasTable(t *testing.T, db *sql.DB, name string) bool {
+func hasTable(t *testing.T, db *pool, name string) bool {
 	t.Helper()
 	var n int
 	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, name).Scan(&n); err != nil {

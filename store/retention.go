@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
 
 // Prune deletes the runs that ended before before, and the runs that never ended (their process
-// died) and started before it, with their entries and held plans. It never deletes links, which
+// died) and started before it, with their entries and held plans; and the forwarded requests
+// finished before it. It never deletes links, which
 // outlive any run; nor the latest run, which `drift` shows by default; nor a run that an open
 // hold names (the first or the latest run that held it), so an open hold keeps a run whose id
 // `approve` accepts and whose entries show why it was held. It returns how many runs and entries
@@ -19,7 +19,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (runs, entries int,
 	AND id <> (SELECT id FROM runs ` + newestFirst + ` LIMIT 1)
 	AND id NOT IN (SELECT run_id FROM holds)
 	AND id NOT IN (SELECT last_run_id FROM holds)`
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE run_id IN (SELECT id FROM runs WHERE `+doomed+`)`, b, b).
 			Scan(&entries); err != nil {
 			return err
@@ -30,7 +30,12 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (runs, entries int,
 			return err
 		}
 		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		runs = int(n)
+		// Finished requests go with the runs of their time; pending and taken ones stay.
+		_, err = tx.ExecContext(ctx, `DELETE FROM requests WHERE state = ? AND done_at < ?`, RequestDone, b)
 		return err
 	})
 	if err != nil {

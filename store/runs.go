@@ -82,7 +82,7 @@ type RunFilter struct {
 }
 
 // BeginRun records a run as it starts, with this process's identity (host, pid, process start
-// time), by which MarkInterrupted later tells whether the run's process has died. Start defaults
+// time, and on PostgreSQL its database session), by which MarkInterrupted later tells whether the run's process has died. Start defaults
 // to now, Kind to KindFull and Outcome to RunRunning. Run ids are unique; beginning the same id
 // twice is an error.
 func (s *Store) BeginRun(ctx context.Context, r Run) error {
@@ -112,13 +112,17 @@ func (s *Store) BeginRun(ctx context.Context, r Run) error {
 	if err != nil {
 		return fail(err)
 	}
+	session, err := s.sessionToken(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	p := s.self
 	_, err = s.db.ExecContext(ctx, `
 INSERT INTO runs (id, kind, trigger, dry_run, started_at, ended_at, outcome, summary, error, approves_run,
-	managed_active, host, pid, boot_id, pid_ns, proc_start)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	managed_active, host, pid, boot_id, pid_ns, proc_start, session)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Kind, r.Trigger, r.DryRun, formatTime(r.Start), nullTime(r.End), r.Outcome, string(summary), r.Error,
-		r.ApprovesRun, r.ManagedActive, p.Host, p.PID, p.BootID, p.PIDNS, p.Start)
+		r.ApprovesRun, r.ManagedActive, p.Host, p.PID, p.BootID, p.PIDNS, p.Start, session)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,11 +1,15 @@
-// Package store is the embedded state of okta-clickup-sync (DESIGN.md §2): the links between Okta
-// and ClickUp users, the runs with the journal of their writes (the drift log), held deactivation
-// plans awaiting approval and the sticky holds behind them, the event cursor, and the run lock
-// that keeps two reconciles from applying at once.
+// Package store is the state of okta-clickup-sync (DESIGN.md §2): the links between Okta and
+// ClickUp users, the runs with the journal of their writes (the drift log), held deactivation plans
+// awaiting approval and the sticky holds behind them, the event cursor, the run lock that keeps two
+// reconciles from applying at once, and (DESIGN §14) leader election and the requests standbys
+// forward to the leader.
 //
-// It is one SQLite file in WAL mode, opened through the pure-Go modernc.org/sqlite driver. The daemon
-// and a one-off command may open the same file at the same time: every write is a short IMMEDIATE
-// transaction, and SQLite's busy timeout absorbs the contention between processes.
+// It lives in one SQLite file in WAL mode (Open), opened through the pure-Go modernc.org/sqlite
+// driver, or in a PostgreSQL database (OpenURL) through github.com/jackc/pgx/v5. Both hold the same
+// data with the same behaviour; what differs is documented where it does (OpenURL, Campaign,
+// MarkInterrupted). The daemon and a one-off command may open the same store at the same time:
+// every write is a short transaction that writers take one at a time (SQLite's IMMEDIATE
+// transactions; a transaction-scoped advisory lock on PostgreSQL).
 package store
 
 import (
@@ -15,6 +19,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -46,10 +51,11 @@ type Options struct {
 	MustExist bool
 }
 
-// Store is the state file. It is safe for concurrent use.
+// Store is the state file or database. It is safe for concurrent use.
 type Store struct {
-	db    *sql.DB
-	path  string
+	db    *pool
+	path  string     // where the store is, for errors: the file, or the URL without its password
+	pg    *pgBackend // nil on SQLite
 	now   func() time.Time
 	lease time.Duration
 	self  process // recorded with runs and run locks, so others can tell when it has died
@@ -58,10 +64,16 @@ type Store struct {
 	newTicker func(time.Duration) (<-chan time.Time, func())
 	// lockAttempted is called after each failed attempt to take the run lock; a test hook.
 	lockAttempted func()
+	// campaignAttempted is called after each lost attempt to lead; a test hook.
+	campaignAttempted func()
+	// beforeCommit runs in every write transaction just before its commit; a test hook.
+	beforeCommit func(ctx context.Context, tx *txn)
 
-	mu    gosync.Mutex
-	locks map[string]*heldLock // by token: the run locks this Store holds
-	wg    gosync.WaitGroup     // heartbeats
+	mu      gosync.Mutex
+	locks   map[string]*heldLock // by token: the run locks this Store holds
+	leaders map[*Leadership]bool // the leaderships won through this Store, until resigned or lost
+	closed  bool
+	wg      gosync.WaitGroup // heartbeats
 }
 
 // Open opens the state file at path, creating it (mode 0600) when missing unless opt.MustExist,
@@ -80,6 +92,10 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		// Not a file name: a SQLite file named after the URL would be created.
+		return nil, fmt.Errorf("store: open %s: a PostgreSQL URL is not a state file path (OpenURL, SYNC_STATE_URL)", redactURL(path))
+	}
 	fail := func(err error) error { return fmt.Errorf("store: open %s: %w", path, err) }
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -96,21 +112,7 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 	// per-connection pragmas and the IMMEDIATE transactions simple to reason about. Other
 	// processes are serialized by SQLite's file locks and the busy timeout.
 	db.SetMaxOpenConns(1)
-	s := &Store{
-		db:        db,
-		path:      path,
-		now:       opt.Now,
-		lease:     opt.LockLease,
-		self:      currentProcess(),
-		newTicker: realTicker,
-		locks:     map[string]*heldLock{},
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.lease <= 0 {
-		s.lease = DefaultLockLease
-	}
+	s := newStore(&pool{DB: db}, path, opt)
 	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
 		if errors.Is(err, ErrSchemaTooNew) {
@@ -119,6 +121,26 @@ func openAt(ctx context.Context, path string, opt Options, version int) (*Store,
 		return nil, fail(describeSQLiteErr(path, err))
 	}
 	return s, nil
+}
+
+func newStore(db *pool, where string, opt Options) *Store {
+	s := &Store{
+		db:        db,
+		path:      where,
+		now:       opt.Now,
+		lease:     opt.LockLease,
+		self:      currentProcess(),
+		newTicker: realTicker,
+		locks:     map[string]*heldLock{},
+		leaders:   map[*Leadership]bool{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.lease <= 0 {
+		s.lease = DefaultLockLease
+	}
+	return s
 }
 
 // dataSource builds a SQLite URI, so that any character in the path (even '?' or '#') reaches
@@ -139,12 +161,18 @@ func dataSource(abs string) string {
 	return u.String()
 }
 
-// Close releases any run lock still held through this Store and closes the file.
+// Close releases any run lock still held through this Store, resigns its leaderships, and closes
+// the file or the database connections.
 func (s *Store) Close() error {
 	s.mu.Lock()
+	s.closed = true
 	held := make([]*heldLock, 0, len(s.locks))
 	for _, l := range s.locks {
 		held = append(held, l)
+	}
+	leaders := make([]*Leadership, 0, len(s.leaders))
+	for l := range s.leaders {
+		leaders = append(leaders, l)
 	}
 	s.mu.Unlock()
 	var errs []error
@@ -153,6 +181,14 @@ func (s *Store) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, l := range leaders {
+		if err := l.Resign(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.pg != nil {
+		s.pg.presence.stop()
+	}
 	s.wg.Wait()
 	if err := s.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("store: close %s: %w", s.path, err))
@@ -160,15 +196,27 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// inTx runs f in one IMMEDIATE transaction and commits when f returns nil.
-func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+// inTx runs f in one write transaction and commits when f returns nil. Writers take their turn
+// at the start, so what f reads stays true until it commits: SQLite's IMMEDIATE transactions take
+// the file's write lock at BEGIN; on PostgreSQL, whose READ COMMITTED transactions would let two
+// writers read the same row and both act on it, a transaction-scoped advisory lock does the same.
+func (s *Store) inTx(ctx context.Context, f func(tx *txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	if s.pg != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, s.pg.writeKey); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
 	if err := f(tx); err != nil {
 		_ = tx.Rollback() // the error from f is the one worth reporting
 		return err
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit(ctx, tx)
 	}
 	return tx.Commit()
 }
@@ -198,7 +246,7 @@ func parseNullTime(s sql.NullString) (time.Time, error) {
 
 // runExists reports ErrNotFound for a run that was never begun, so a caller's mistake is named
 // instead of surfacing as a foreign-key failure.
-func runExists(ctx context.Context, tx *sql.Tx, runID string) error {
+func runExists(ctx context.Context, tx *txn, runID string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE id = ?`, runID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
