@@ -196,12 +196,17 @@ func seed(w workload) *fakes {
 		scimGroups = w.groups
 	}
 	appUsers := w.users
+	var absent int
 	if w.name == "deactivate-1k" {
 		appUsers -= f.changes
+		// Without a store no account is linked: each absent one's externalId is looked up in the
+		// org, and each deactivation confirmed (DESIGN.md §7).
+		absent = f.changes
 	}
 	f.bound = cost.Workload{
 		AppUsers: appUsers, GroupMembers: f.groupMembers, SCIMUsers: len(cuIDsNonEmpty(cuIDs)) + 1,
 		SCIMGroups: scimGroups, REST: true, UserWrites: f.changes, TeamCreates: creates, TeamPatches: teamPatches,
+		ExternalIDChecks: absent, AbsentDeactivations: absent,
 	}
 	f.okta.SetBucketRateLimit("/api/v1/apps", *oktaRate)
 	f.okta.SetBucketRateLimit("/api/v1/groups", *groupsRt)

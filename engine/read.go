@@ -109,6 +109,9 @@ func uniqueIDs(d core.Desired, a core.Actual) error {
 	return nil
 }
 
+// checkConcurrency bounds the externalId lookups in flight.
+const checkConcurrency = 4
+
 // checkExternalIDs asks Okta about each externalId the planner could not place (Plan.Unverified):
 // one that looks like this org's user id but is not in the listing. 404 means another org or IdP
 // set it; the account is then foreign, never deactivated and free to be adopted.
@@ -120,12 +123,24 @@ func (e *Engine) checkExternalIDs(ctx context.Context, ids []string, known map[s
 	if e.Users == nil {
 		return out, nil // unknown ids stay taken as the org's: the safe side
 	}
-	for _, id := range ids {
-		_, ok, err := e.Users.User(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("%w: check externalId %s in okta: %w", ErrRead, id, err)
-		}
-		out[id] = ok
+	found := make([]bool, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(checkConcurrency)
+	for i, id := range ids {
+		goSafely(g, func() error {
+			_, ok, err := e.Users.User(gctx, id)
+			if err != nil {
+				return fmt.Errorf("%w: check externalId %s in okta: %w", ErrRead, id, err)
+			}
+			found[i] = ok
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		out[id] = found[i]
 	}
 	return out, nil
 }

@@ -29,6 +29,12 @@ type Workload struct {
 	REST         bool  // a REST token: custom roles and the Workspace owner are read
 
 	UserWrites int // creates, role changes, deactivations, reactivations: one request each
+	// ExternalIDChecks are the externalIds shaped like Okta user ids, absent from the listing and
+	// not linked, that a deactivation depends on: each is looked up once (GET /api/v1/users/{id}).
+	ExternalIDChecks int
+	// AbsentDeactivations are the deactivations of users absent from the listing, each confirmed
+	// by a read of its app user, or all of them by one second listing when that is cheaper.
+	AbsentDeactivations int
 	// TeamCreates are the member counts of the Teams created (a POST carries the first 100,
 	// then one PATCH per further 100); TeamPatches the member changes of each existing Team
 	// plus one for each rename.
@@ -74,6 +80,8 @@ func (b Bound) sum(prefix string) int {
 // Endpoint names, as Classify returns them.
 const (
 	OktaAppUsers     = "GET /api/v1/apps/{id}/users"
+	OktaAppUser      = "GET /api/v1/apps/{id}/users/{id}"
+	OktaUser         = "GET /api/v1/users/{id}"
 	OktaGroupSearch  = "GET /api/v1/groups?search"
 	OktaGroupMembers = "GET /api/v1/groups/{id}/users"
 	SCIMListUsers    = "GET /Users"
@@ -102,6 +110,16 @@ func LowerBound(w Workload) Bound {
 	if w.UserWrites > 0 {
 		b[SCIMWriteUsers] = w.UserWrites
 	}
+	if w.ExternalIDChecks > 0 {
+		b[OktaUser] = w.ExternalIDChecks
+	}
+	// The confirmations of DESIGN.md §7: one read per user, or a second listing when the users
+	// outnumber its pages.
+	if n, listing := w.AbsentDeactivations, pages(w.AppUsers, OktaAppUsersPage); n > listing {
+		b[OktaAppUsers] += listing
+	} else if n > 0 {
+		b[OktaAppUser] = n
+	}
 	g := w.TeamPatches
 	for _, m := range w.TeamCreates {
 		g += 1 + (max(0, m-SCIMGroupChanges)+SCIMGroupChanges-1)/SCIMGroupChanges
@@ -122,6 +140,10 @@ func Classify(method, path, rawQuery string) string {
 	switch {
 	case method == "GET" && strings.HasPrefix(path, "/api/v1/apps/") && strings.HasSuffix(path, "/users"):
 		return OktaAppUsers
+	case method == "GET" && strings.HasPrefix(path, "/api/v1/apps/") && strings.Count(path, "/") == 6 && strings.Contains(path, "/users/"):
+		return OktaAppUser
+	case method == "GET" && strings.HasPrefix(path, "/api/v1/users/") && strings.Count(path, "/") == 4:
+		return OktaUser
 	case method == "GET" && path == "/api/v1/groups":
 		return OktaGroupSearch
 	case method == "GET" && strings.HasPrefix(path, "/api/v1/groups/") && strings.HasSuffix(path, "/users"):
