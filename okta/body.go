@@ -43,8 +43,13 @@ func (*readBody) Close() error { return nil }
 // string several times over (encoding/json's Decoder buffers a whole value before it looks at
 // it, and no JSON library offers a bound on one value).
 func readAnswer(r io.Reader, size int64, json bool) ([]byte, error) {
-	if size > maxAnswerBytes {
-		return nil, malformedf("the body announces %d bytes, more than %d bytes", size, maxAnswerBytes)
+	return readBounded(r, size, json, maxAnswerBytes)
+}
+
+// readBounded is readAnswer with limit in place of maxAnswerBytes.
+func readBounded(r io.Reader, size int64, json bool, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, malformedf("the body announces %d bytes, more than %d bytes", size, limit)
 	}
 	if size < 0 {
 		size = 0
@@ -53,11 +58,11 @@ func readAnswer(r io.Reader, size int64, json bool) ([]byte, error) {
 		r = &stringGuard{r: r}
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxAnswerBytes+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if buf.Len() > maxAnswerBytes {
-		return nil, malformedf("the body is more than %d bytes", maxAnswerBytes)
+	if int64(buf.Len()) > limit {
+		return nil, malformedf("the body is more than %d bytes", limit)
 	}
 	return buf.Bytes(), nil
 }

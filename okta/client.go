@@ -76,6 +76,10 @@ type Options struct {
 	// PageLimit is the page size of the app users listing (default and maximum 500).
 	PageLimit int
 
+	// EventPageLimit is the page size of System Log polls (default and maximum 1000, Okta's
+	// largest page).
+	EventPageLimit int
+
 	// HTTPClient is used for every request when set; its Timeout, if any, replaces
 	// RequestTimeout. A timeout is always applied, because the SDK's own connection timeout
 	// never is. Its CheckRedirect is replaced: redirects are followed only within the org's
@@ -93,7 +97,9 @@ type Client struct {
 	appID     string
 	token     string // kept only to scrub it from errors
 	pageLimit int
-	keys      roleKeys
+	// eventPageLimit is the limit of a first System Log poll; later polls follow Okta's links.
+	eventPageLimit int
+	keys           roleKeys
 }
 
 type roleKeys struct{ role, customRoleName, customRoleID string }
@@ -129,12 +135,13 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, fmt.Errorf("okta: new client: %s", redact(err.Error(), o.Token))
 	}
 	return &Client{
-		sdk:       c,
-		http:      hc,
-		appID:     o.AppID,
-		token:     o.Token,
-		pageLimit: o.PageLimit,
-		keys:      roleKeys{o.RoleAttribute, o.CustomRoleNameAttribute, o.CustomRoleIDAttribute},
+		sdk:            c,
+		http:           hc,
+		appID:          o.AppID,
+		token:          o.Token,
+		pageLimit:      o.PageLimit,
+		eventPageLimit: o.EventPageLimit,
+		keys:           roleKeys{o.RoleAttribute, o.CustomRoleNameAttribute, o.CustomRoleIDAttribute},
 	}, nil
 }
 
@@ -175,6 +182,12 @@ func (o Options) normalize() (Options, *url.URL, error) {
 		return o, nil, fmt.Errorf("page limit %d is outside 1..%d", o.PageLimit, MaxPageLimit)
 	case o.PageLimit == 0:
 		o.PageLimit = MaxPageLimit
+	}
+	switch {
+	case o.EventPageLimit < 0 || o.EventPageLimit > MaxEventPageLimit:
+		return o, nil, fmt.Errorf("event page limit %d is outside 1..%d", o.EventPageLimit, MaxEventPageLimit)
+	case o.EventPageLimit == 0:
+		o.EventPageLimit = MaxEventPageLimit
 	}
 	return o, org, nil
 }

@@ -61,6 +61,8 @@ func TestNew(t *testing.T) {
 		{"TokenNewline", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token + "\n"}, "whitespace"},
 		{"PageLimitHigh", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token, PageLimit: 501}, "page limit 501"},
 		{"PageLimitNegative", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token, PageLimit: -1}, "page limit -1"},
+		{"EventPageLimitHigh", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token, EventPageLimit: 1001}, "event page limit 1001"},
+		{"EventPageLimitNegative", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token, EventPageLimit: -1}, "event page limit -1"},
 		{"NegativeTimeout", okta.Options{OrgURL: "https://acme.okta.com", AppID: appID, Token: token, RequestTimeout: -1}, "negative"},
 		{"SDKValidation", okta.Options{OrgURL: "https://acme-admin.okta.com", AppID: appID, Token: token}, "-admin"},
 	} {

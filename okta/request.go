@@ -12,10 +12,14 @@ import (
 )
 
 // page is a successful answer to a GET: its body, read whole by the transport, and, for a
-// listing, the path and query of the next page ("" on the last).
+// listing, the path and query of the next page ("" on the last), with the query of the page it
+// came from merged in, and the next link itself as the answer gave it (resolved) with the URL
+// it answered.
 type page struct {
-	body []byte
-	next string
+	body     []byte
+	next     string
+	nextLink *url.URL
+	asked    *url.URL
 }
 
 // get GETs pathAndQuery under the org URL. The SDK builds the request, with its authentication
@@ -66,7 +70,7 @@ func (c *Client) get(ctx context.Context, pathAndQuery string, paged bool) (_ pa
 	case !paged:
 		return page{}, status, malformedf("a next link on an answer that is not a page of a listing")
 	}
-	return page{body: body, next: pathAndQueryOf(next, asked)}, status, nil
+	return page{body: body, next: pathAndQueryOf(next, asked), nextLink: next, asked: asked}, status, nil
 }
 
 // newRequest has the SDK build a GET of pathAndQuery. A panic inside the SDK (its reading of

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Group is an Okta group of the fake org.
@@ -67,9 +66,11 @@ func (s *Server) AddGroup(g Group) Group {
 	if _, ok := s.org.groups[g.ID]; ok {
 		panic(fmt.Sprintf("oktatest: AddGroup: group %s exists or existed", g.ID))
 	}
-	now := timestamp(time.Now())
-	s.org.groups[g.ID] = &group{Group: g, created: now, updated: now, membershipUpdated: now,
+	now := timestamp(s.now())
+	ng := &group{Group: g, created: now, updated: now, membershipUpdated: now,
 		href: s.URL() + "/api/v1/groups/" + g.ID, members: map[string]bool{}}
+	s.org.groups[g.ID] = ng
+	s.record(LogEvent{EventType: "group.lifecycle.create", Targets: []LogTarget{groupTarget(ng)}})
 	return g
 }
 
@@ -81,14 +82,17 @@ func (s *Server) RenameGroup(id, name string) {
 		panic("oktatest: RenameGroup: empty name")
 	}
 	g := s.group("RenameGroup", id)
-	g.Name, g.updated = name, timestamp(time.Now())
+	g.Name, g.updated = name, timestamp(s.now())
+	s.record(LogEvent{EventType: "group.profile.update", Targets: []LogTarget{groupTarget(g)}})
 }
 
 // DeleteGroup deletes the group; it then answers 404 and no search finds it.
 func (s *Server) DeleteGroup(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.group("DeleteGroup", id).deleted = true
+	g := s.group("DeleteGroup", id)
+	g.deleted = true
+	s.record(LogEvent{EventType: "group.lifecycle.delete", Targets: []LogTarget{groupTarget(g)}})
 }
 
 // AddGroupMember makes the user a member of the group; adding a member twice is a no-op, as in
@@ -97,11 +101,13 @@ func (s *Server) AddGroupMember(groupID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.group("AddGroupMember", groupID)
-	s.user("AddGroupMember", userID)
-	if !g.members[userID] {
-		g.sorted = nil
+	u := s.user("AddGroupMember", userID)
+	if g.members[userID] {
+		return
 	}
-	g.members[userID], g.membershipUpdated = true, timestamp(time.Now())
+	g.sorted = nil
+	g.members[userID], g.membershipUpdated = true, timestamp(s.now())
+	s.record(LogEvent{EventType: "group.user_membership.add", Targets: []LogTarget{userTarget(u), groupTarget(g)}})
 }
 
 // RemoveGroupMember removes the user from the group, if a member.
@@ -109,11 +115,13 @@ func (s *Server) RemoveGroupMember(groupID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.group("RemoveGroupMember", groupID)
-	if g.members[userID] {
-		g.sorted = nil
+	if !g.members[userID] {
+		return
 	}
+	g.sorted = nil
 	delete(g.members, userID)
-	g.membershipUpdated = timestamp(time.Now())
+	g.membershipUpdated = timestamp(s.now())
+	s.record(LogEvent{EventType: "group.user_membership.remove", Targets: []LogTarget{userTarget(s.org.users[userID]), groupTarget(g)}})
 }
 
 // group expects s.mu held.

@@ -255,6 +255,8 @@ func requiredScope(rt route) string {
 		return "okta.schemas.read"
 	case routeGroup, routeGroups, routeGroupUsers:
 		return "okta.groups.read"
+	case routeLogs:
+		return "okta.logs.read"
 	}
 	return ""
 }

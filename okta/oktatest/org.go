@@ -3,6 +3,7 @@ package oktatest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ type user struct {
 }
 
 type assignment struct {
+	logID                           string // the AppUser id the System Log names
 	status                          string
 	profile                         json.RawMessage
 	created, updated, statusChanged string
@@ -83,9 +85,11 @@ func (s *Server) AddApp(appID, label string) {
 	if _, ok := s.org.apps[appID]; ok {
 		panic(fmt.Sprintf("oktatest: AddApp: app %s exists", appID))
 	}
-	now := timestamp(time.Now())
-	s.org.apps[appID] = &app{id: appID, label: label, created: now, updated: now, href: s.URL() + "/api/v1/apps/" + appID,
+	now := timestamp(s.now())
+	a := &app{id: appID, label: label, created: now, updated: now, href: s.URL() + "/api/v1/apps/" + appID,
 		assignments: make(map[string]*assignment)}
+	s.org.apps[appID] = a
+	s.record(LogEvent{EventType: "application.lifecycle.create", Targets: []LogTarget{appTarget(a)}})
 }
 
 // AddUser adds a user and returns it with its ID and Status filled in. Generated ids sort in
@@ -108,9 +112,14 @@ func (s *Server) AddUser(u User) User {
 	if u.Status == "" {
 		u.Status = "ACTIVE"
 	}
-	now := timestamp(time.Now())
-	s.org.users[u.ID] = &user{User: u, created: now, updated: now, statusChanged: now, href: s.URL() + "/api/v1/users/" + u.ID}
+	now := timestamp(s.now())
+	nu := &user{User: u, created: now, updated: now, statusChanged: now, href: s.URL() + "/api/v1/users/" + u.ID}
+	s.org.users[u.ID] = nu
 	s.indexLogin("", u)
+	s.record(LogEvent{EventType: "user.lifecycle.create", Targets: []LogTarget{userTarget(nu)}})
+	if u.Status != "STAGED" && u.Status != "DEPROVISIONED" {
+		s.record(LogEvent{EventType: "user.lifecycle.activate", Targets: []LogTarget{userTarget(nu)}})
+	}
 	return u
 }
 
@@ -120,7 +129,7 @@ func (s *Server) UpdateUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.user("UpdateUser", u.ID)
-	now := timestamp(time.Now())
+	now := timestamp(s.now())
 	if u.Status == "" {
 		u.Status = cur.Status
 	}
@@ -128,7 +137,30 @@ func (s *Server) UpdateUser(u User) {
 		cur.statusChanged = now
 	}
 	s.indexLogin(cur.Login, u)
+	old := cur.User
 	cur.User, cur.updated = u, now
+	s.recordUserChange(old, cur)
+}
+
+// recordUserChange records what an update of the user changed: its profile, the username of
+// each of its assignments with its login, and its status. It expects s.mu held.
+func (s *Server) recordUserChange(old User, cur *user) {
+	profile := cur.User
+	profile.Status = old.Status
+	if profile != old {
+		s.record(LogEvent{EventType: "user.account.update_profile", Targets: []LogTarget{userTarget(cur)}})
+	}
+	if cur.Login != old.Login {
+		for _, id := range slices.Sorted(maps.Keys(s.org.apps)) {
+			a := s.org.apps[id]
+			if as, ok := a.assignments[cur.ID]; ok {
+				s.recordMembership("application.user_membership.change_username", a, cur, as)
+			}
+		}
+	}
+	if t := userStatusEvent(old.Status, cur.Status); t != "" {
+		s.record(LogEvent{EventType: t, Targets: []LogTarget{userTarget(cur)}})
+	}
 }
 
 // indexLogin expects s.mu held: u's login replaces old in the index. Okta's logins are unique
@@ -150,18 +182,29 @@ func (s *Server) Assign(appID, userID, status string, profile map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.app("Assign", appID)
-	s.user("Assign", userID)
+	u := s.user("Assign", userID)
 	if status == "" {
 		status = "PROVISIONED"
 	}
-	now := timestamp(time.Now())
-	if _, ok := a.assignments[userID]; !ok {
-		a.sorted = nil
-	}
-	a.assignments[userID] = &assignment{
+	now := timestamp(s.now())
+	old, existed := a.assignments[userID]
+	as := &assignment{
 		status: status, profile: encodeProfile("Assign", profile),
 		created: now, updated: now, statusChanged: now,
 	}
+	if existed {
+		as.logID, as.created = old.logID, old.created
+		if old.status == status {
+			as.statusChanged = old.statusChanged
+		}
+		a.assignments[userID] = as
+		s.recordMembership("application.user_membership.update", a, u, as)
+		return
+	}
+	a.sorted = nil
+	as.logID = s.newAppUserID()
+	a.assignments[userID] = as
+	s.recordMembership("application.user_membership.add", a, u, as)
 }
 
 // SetAssignmentProfile replaces the app-user profile of an existing assignment.
@@ -169,7 +212,8 @@ func (s *Server) SetAssignmentProfile(appID, userID string, profile map[string]a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as := s.assignment("SetAssignmentProfile", appID, userID)
-	as.profile, as.updated = encodeProfile("SetAssignmentProfile", profile), timestamp(time.Now())
+	as.profile, as.updated = encodeProfile("SetAssignmentProfile", profile), timestamp(s.now())
+	s.recordMembership("application.user_membership.update", s.org.apps[appID], s.org.users[userID], as)
 }
 
 // SetAssignmentStatus changes the app-user status of an existing assignment.
@@ -177,11 +221,15 @@ func (s *Server) SetAssignmentStatus(appID, userID, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	as := s.assignment("SetAssignmentStatus", appID, userID)
-	now := timestamp(time.Now())
+	now := timestamp(s.now())
 	if as.status != status {
 		as.statusChanged = now
 	}
+	t := appUserStatusEvent(as.status, status)
 	as.status, as.updated = status, now
+	if t != "" {
+		s.recordMembership(t, s.org.apps[appID], s.org.users[userID], as)
+	}
 }
 
 // Unassign removes the user's assignment to the app, if any.
@@ -189,8 +237,13 @@ func (s *Server) Unassign(appID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.app("Unassign", appID)
+	as, ok := a.assignments[userID]
+	if !ok {
+		return
+	}
 	delete(a.assignments, userID)
 	a.sorted = nil
+	s.recordMembership("application.user_membership.remove", a, s.org.users[userID], as)
 }
 
 // The helpers below expect s.mu held.

@@ -1,10 +1,12 @@
 // Package oktatest is a strict in-memory fake of an Okta org, served over HTTP on loopback, for
 // tests and for the product's demo command. It implements the part of the Okta API the adapter
 // reads (apps, app users listed and one at a time, the app-user schema, groups and their members,
-// users by id, login or email search, a user's groups), the OAuth 2.0 token endpoint for service
-// apps (RegisterServiceApp), and the details the v2 SDK depends on: one Link header per rel, JSON
-// content type on every response, X-Rate-Limit-* headers, Okta-shaped error bodies. Faults
-// (errors, latency, spoiled bodies, raw Link headers, redirects) come from package faults.
+// users by id, login or email search, a user's groups, and the System Log as a poller reads it),
+// the OAuth 2.0 token endpoint for service apps (RegisterServiceApp), and the details the v2 SDK
+// depends on: one Link header per rel, JSON content type on every response, X-Rate-Limit-*
+// headers, Okta-shaped error bodies. Every change its state makes is recorded in its System Log
+// as Okta records it (syslog.go), and delivered to an event hook when one is set (hook.go).
+// Faults (errors, latency, spoiled bodies, raw Link headers, redirects) come from package faults.
 //
 // Strict means it rejects what real Okta rejects (bad token, filter on app users, unknown cursor,
 // limit below 1): a fake that accepts more than the service hides bugs.
@@ -57,6 +59,8 @@ type Server struct {
 	errorSeq   int
 	oauth      oauthState
 	schemas    map[string][]SchemaProperty // app-user schemas set by SetAppUserSchema, by app id
+	log        systemLog                   // syslog.go
+	hook       hookState                   // hook.go
 
 	bufs sync.Pool // of *bytes.Buffer, for the answers (writeJSON)
 }
@@ -85,8 +89,12 @@ func (s *Server) URL() string { return s.srv.URL }
 // Token is the SSWS token the server accepts.
 func (s *Server) Token() string { return s.token }
 
-// Close shuts the server down, waiting for requests in flight.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down, waiting for requests in flight; event hook deliveries not yet
+// made are dropped.
+func (s *Server) Close() {
+	s.stopHook()
+	s.srv.Close()
+}
 
 // Use appends middleware around the API; the first one added is the outermost.
 func (s *Server) Use(mw ...Middleware) {
@@ -163,7 +171,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.issueToken(w, r) // authenticates with the client assertion, not a token
 		return
 	}
-	rt := parseUserRoute(r.URL.EscapedPath(), parseGroupRoute(r.URL.Path, parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path))))
+	rt := parseLogsRoute(r.URL.Path, parseUserRoute(r.URL.EscapedPath(), parseGroupRoute(r.URL.Path, parseSchemaRoute(r.URL.Path, parseRoute(r.URL.Path)))))
 	if !s.takeRate(w, rt.bucket) {
 		s.writeError(w, http.StatusTooManyRequests, "E0000047",
 			"API call exceeded rate limit due to too many requests.")
@@ -196,5 +204,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.serveGroups(w, r, rt)
 	case routeUser, routeUsers, routeUserGroups:
 		s.serveUsers(w, r, rt)
+	case routeLogs:
+		s.listLogs(w, r)
 	}
 }

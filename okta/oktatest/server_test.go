@@ -265,7 +265,7 @@ func TestServer_Routes(t *testing.T) {
 		}
 	})
 	t.Run("UnknownRoute", func(t *testing.T) {
-		for _, p := range []string{"/api/v1/logs", "/api/v1/apps/" + appID + "/groups", "/api/v1/apps/" + appID + "/users/", "/"} {
+		for _, p := range []string{"/api/v1/logs/", "/api/v1/eventHooks", "/api/v1/apps/" + appID + "/groups", "/api/v1/apps/" + appID + "/users/", "/"} {
 			wantError(t, get(t, s.URL()+p, s.Token()), http.StatusNotFound, "E0000022")
 		}
 	})
