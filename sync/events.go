@@ -29,6 +29,11 @@ var EventTypes = []string{
 	"application.user_membership.remove",
 	"application.user_membership.update",
 	"application.user_membership.change_username",
+	// The app user's status changing without a profile update: entitlement changes all the same.
+	"application.user_membership.revoke",
+	"application.user_membership.deprovision",
+	"application.user_membership.restore",
+	"application.user_membership.provision",
 	"user.lifecycle.activate",
 	"user.lifecycle.reactivate",
 	"user.lifecycle.deactivate",
