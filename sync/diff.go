@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -336,21 +337,14 @@ func (d *differ) resolve(o OktaUser) (Role, error) {
 		if d.catalogue == nil {
 			return Role{CustomRoleName: name}, nil
 		}
-		var found []CustomRole
-		for _, r := range d.catalogue {
-			if strings.EqualFold(r.Name, name) {
-				found = append(found, r)
-			}
-		}
-		switch len(found) {
-		case 1:
-			r := found[0]
-			return Role{Base: r.InheritedRole, CustomRoleID: r.ID, CustomRoleName: r.Name}, nil
-		case 0:
+		r, err := FindCustomRole(d.catalogue, name)
+		switch {
+		case errors.Is(err, ErrNoSuchCustomRole):
 			return Role{}, fmt.Errorf("custom role %q does not exist in ClickUp (renamed?); map customRoleId instead of customRoleName", name)
-		default:
+		case err != nil:
 			return Role{}, fmt.Errorf("custom role name %q is used by several ClickUp roles; map customRoleId instead", name)
 		}
+		return Role{Base: r.InheritedRole, CustomRoleID: r.ID, CustomRoleName: r.Name}, nil
 	}
 	base, err := ParseBaseRole(o.Role)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -56,3 +57,29 @@ func (r Role) String() string {
 
 // IsCustom reports whether a custom role applies.
 func (r Role) IsCustom() bool { return r.CustomRoleID != "" || r.CustomRoleName != "" }
+
+// Errors of FindCustomRole.
+var (
+	ErrNoSuchCustomRole    = errors.New("no ClickUp custom role has this name")
+	ErrAmbiguousCustomRole = errors.New("several ClickUp custom roles have this name")
+)
+
+// FindCustomRole returns the one custom role of the catalogue named name: compared without
+// surrounding spaces and ignoring case, the way an admin reads the two names. It is the one
+// rule for the planner and for check, so check can never accept a name every run refuses.
+func FindCustomRole(catalogue []CustomRole, name string) (CustomRole, error) {
+	var found []CustomRole
+	for _, r := range catalogue {
+		if strings.EqualFold(strings.TrimSpace(r.Name), strings.TrimSpace(name)) {
+			found = append(found, r)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return CustomRole{}, ErrNoSuchCustomRole
+	default:
+		return CustomRole{}, ErrAmbiguousCustomRole
+	}
+}

@@ -299,14 +299,16 @@ func (c *checker) roleMapping() {
 	}
 	var mapped, missing []string
 	for _, v := range a.Values {
-		i := slices.IndexFunc(c.customRoles, func(r core.CustomRole) bool {
-			return strings.EqualFold(strings.TrimSpace(r.Name), strings.TrimSpace(v))
-		})
-		if i < 0 {
-			missing = append(missing, strconv.Quote(v))
+		r, err := core.FindCustomRole(c.customRoles, v)
+		if err != nil {
+			if errors.Is(err, core.ErrAmbiguousCustomRole) {
+				missing = append(missing, strconv.Quote(v)+" (several roles have it)")
+			} else {
+				missing = append(missing, strconv.Quote(v))
+			}
 			continue
 		}
-		mapped = append(mapped, fmt.Sprintf("%s -> #%s", v, c.customRoles[i].ID))
+		mapped = append(mapped, fmt.Sprintf("%s -> #%s", v, r.ID))
 	}
 	if len(missing) > 0 {
 		c.report.add(name, resultFail, fmt.Sprintf("no ClickUp custom role named %s (renamed or deleted in ClickUp? rename the option in Okta, or assign %s instead)",
