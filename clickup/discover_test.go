@@ -2,6 +2,7 @@ package clickup_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -399,5 +400,30 @@ func TestSCIMClient_UndiscoveredRefusesUsers(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "not been discovered") {
 			t.Errorf("call %d: %v", i+1, err)
 		}
+	}
+}
+
+// An error that lists what the service announced quotes a bounded part of it, however much the
+// service announced (DESIGN.md §7).
+func TestDiscover_ErrorsQuoteLittle(t *testing.T) {
+	var exts []clickuptest.Extension
+	for i := range 200 {
+		exts = append(exts, clickuptest.Extension{URN: fmt.Sprintf("urn:example:%s:%03d", strings.Repeat("x", 200), i), Attributes: []string{strings.Repeat("a", 500), "role"}})
+	}
+	for name, o := range map[string]clickuptest.Options{
+		"several": {ExtraExtensions: exts},
+		"none":    {RoleAttribute: "clickupRole", ExtraExtensions: exts[:0:0]},
+		"nowhere": {RoleAttribute: "clickupRole", ExtraExtensions: []clickuptest.Extension{{URN: exts[0].URN, Attributes: []string{strings.Repeat("b", 5000)}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, c := undiscovered(t, o, clickup.SCIMOptions{})
+			_, err := c.Discover(t.Context())
+			if err == nil {
+				t.Fatal("discovered")
+			}
+			if n := len(err.Error()); n > 700 {
+				t.Errorf("error of %d bytes: %.300s…", n, err)
+			}
+		})
 	}
 }

@@ -251,3 +251,30 @@ func TestSCIMService_TotalResultsMoves(t *testing.T) {
 		}
 	})
 }
+
+// A role the announced schema cannot hold is never sent: the user gets no write, and the reason
+// names the ways out.
+func TestSCIMService_RoleTheSchemaCannotHold(t *testing.T) {
+	h := newHarnessWith(t, clickuptest.Options{NoCustomRoleName: true})
+	delete(h.env, "CLICKUP_API_TOKEN") // no catalogue: the name cannot become an id
+	h.person("ida@x.io", "ACTIVE", map[string]any{"customRoleName": "Admin Custom"})
+	ok := h.person("gus@x.io", "ACTIVE", map[string]any{"role": "guest"})
+	h.cu.ResetRequests()
+	r := h.run(t, "reconcile")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"customRoleName", "CLICKUP_API_TOKEN"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("the output does not mention %s:\n%s\n%s", want, r.stdout, r.stderr)
+		}
+	}
+	for _, w := range h.cu.Writes() {
+		if strings.Contains(string(w.Body), "ida@x.io") {
+			t.Errorf("a write for ida reached ClickUp: %s", w.Body)
+		}
+	}
+	if u := h.find(t, "gus@x.io"); u.ExternalID != ok || u.Role != "guest" {
+		t.Errorf("the user the schema can hold was not created: %+v", u)
+	}
+}
