@@ -47,7 +47,7 @@ func BenchmarkDecodeUser(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			u.Active, u.Role = false, core.Role{Base: core.RoleAdmin}
-			if _, err := c.putBody(u, kept); err != nil {
+			if _, err := c.putBody(u, kept, false); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -162,7 +162,7 @@ func keepsWhatAPutSendsBack(t *testing.T, c *SCIMClient, raw []byte) {
 	if _, err := c.roleValues(u.Role); err != nil {
 		return // a role no PUT may send: the core replaces it before any write
 	}
-	body, err := c.putBody(u, kept)
+	body, err := c.putBody(u, kept, false)
 	if err != nil {
 		t.Fatalf("schema %q: no PUT from what was kept of %q: %v", c.roleSchema, raw, err)
 	}

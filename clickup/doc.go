@@ -13,4 +13,10 @@
 //
 // The SCIM client keeps, per user it has read, what a later PUT of that user must send back
 // (readusers.go); the core's types carry none of the adapter's raw form.
+//
+// ClickUp publishes no SCIM reference, so Discover reads what the service announces (RFC 7644
+// §4, DESIGN.md §11) before users are read or written: the schema and names of the role
+// attributes, the role values' spelling, and whether PATCH, filters and Groups are there. What is
+// not announced keeps the defaults of DESIGN.md §4; CarriedRole tells the planner which roles the
+// announced schema can hold, and CheckService gives check its "SCIM service" section.
 package clickup

@@ -27,6 +27,9 @@ func (c *SCIMClient) User(ctx context.Context, id string) (core.ClickUpUser, boo
 	if id == "" {
 		return core.ClickUpUser{}, false, errors.New("read user: the id is empty")
 	}
+	if err := c.ready(); err != nil {
+		return core.ClickUpUser{}, false, fmt.Errorf("read user %s: %w", id, err)
+	}
 	cl := call{method: http.MethodGet, path: "/Users/" + url.PathEscape(id), ok: []int{http.StatusOK}}
 	r, err := c.ep.do(ctx, cl)
 	if isStatus(err, http.StatusNotFound) {
@@ -59,6 +62,9 @@ func (c *SCIMClient) findUsers(ctx context.Context, key core.UserKey, value stri
 		return nil, fmt.Errorf("users cannot be looked up by %q", key)
 	case value == "":
 		return nil, errors.New("the value is empty")
+	}
+	if err := c.ready(); err != nil {
+		return nil, err
 	}
 	return c.filterUsers(ctx, userMatch{key: key, value: value})
 }
@@ -120,6 +126,9 @@ func (m userMatch) matches(u core.ClickUpUser, kept keptUser) bool {
 // filterUsers is where a lookup reaches the service, so that a service that announces no filter
 // support (DESIGN.md §11) can be read through the listing and m.matches here instead.
 func (c *SCIMClient) filterUsers(ctx context.Context, m userMatch) ([]core.ClickUpUser, error) {
+	if c.svc.noFilter {
+		return c.scanUsers(ctx, m)
+	}
 	f := m.filter()
 	l, err := listAll(ctx, c, c.userList(), f)
 	var ae *APIError
@@ -138,6 +147,25 @@ func (c *SCIMClient) filterUsers(ctx context.Context, m userMatch) ([]core.Click
 	return l.items, nil
 }
 
+// scanUsers is a lookup for a service that announces no filter support: the whole listing, read
+// as strictly as ListUsers, searched here. Only the users found are kept for a PUT: the users
+// kept from the last full listing stay as they were.
+func (c *SCIMClient) scanUsers(ctx context.Context, m userMatch) ([]core.ClickUpUser, error) {
+	l, err := listAll(ctx, c, c.userList(), "")
+	if err != nil {
+		return nil, err
+	}
+	var found []core.ClickUpUser
+	var kept []keptUser
+	for i, u := range l.items {
+		if m.matches(u, l.kept[i]) {
+			found, kept = append(found, u), append(kept, l.kept[i])
+		}
+	}
+	c.read.put(found, kept)
+	return found, nil
+}
+
 // Team reads one group with its members (GET /Groups/{id}); ok is false, with no error, when
 // ClickUp answers 404.
 func (c *SCIMClient) Team(ctx context.Context, id string) (core.ClickUpTeam, bool, error) {
@@ -152,6 +180,7 @@ func (c *SCIMClient) Team(ctx context.Context, id string) (core.ClickUpTeam, boo
 	if err == nil {
 		var g groupRead
 		if g, err = c.groupAnswer(cl, r, id, "group"); err == nil {
+			c.keepGroups([]groupRead{g}, false)
 			return g.ClickUpTeam, true, nil
 		}
 	}

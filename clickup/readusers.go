@@ -24,6 +24,9 @@ type readUsers struct {
 type keptUser struct {
 	rest string
 	sum  uint64
+	// user is the user as read, kept only for a service without PATCH, whose activations are a
+	// PUT of the whole user (nopatch.go); its rest then keeps the role attributes too.
+	user *core.ClickUpUser
 }
 
 func newReadUsers() *readUsers { return &readUsers{seed: maphash.MakeSeed()} }

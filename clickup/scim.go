@@ -1,6 +1,7 @@
 package clickup
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,6 +15,10 @@ import (
 // DefaultRoleSchema is the URN of the SCIM extension object that holds the role attributes by
 // default. ClickUp publishes no SCIM reference, so it is configurable (DESIGN.md §4).
 const DefaultRoleSchema = "urn:ietf:params:scim:schemas:extension:clickup:2.0:User"
+
+// RoleSchemaAuto, as SCIMOptions.RoleSchema, has Discover take the role schema from what the
+// service announces (DESIGN.md §11).
+const RoleSchemaAuto = "auto"
 
 // Default names of the role attributes.
 const (
@@ -47,7 +52,8 @@ type SCIMOptions struct {
 	// Token is the SCIM API token, sent as "Authorization: Bearer <token>" and nowhere else.
 	Token string
 	// RoleSchema is the URN of the extension object holding the role attributes; "" means the top
-	// level of the user. Callers pass DefaultRoleSchema explicitly.
+	// level of the user; RoleSchemaAuto means the one Discover finds. Callers pass
+	// DefaultRoleSchema explicitly.
 	RoleSchema string
 	// Names of the role attributes; empty means the defaults role, customRoleName, customRoleId.
 	RoleAttribute, CustomRoleNameAttribute, CustomRoleIDAttribute string
@@ -64,17 +70,28 @@ type SCIMOptions struct {
 }
 
 // SCIMClient reads and writes the Workspace's users through ClickUp's SCIM 2.0 API. It implements
-// core.Workspace and is safe for concurrent use.
+// core.Workspace and is safe for concurrent use, once Discover, when it is called, has returned.
 type SCIMClient struct {
 	ep          apiEndpoint
+	conf        configured // the options, for Discover to start from
 	roleSchema  string
 	roleAttr    string
 	nameAttr    string
 	idAttr      string
 	pageSize    int
 	concurrency int
+	svc         service // what the service supports; Discover sets it
 	read        *readUsers
+	groups      *readGroups
 	schemasJSON []byte // schemas(), encoded
+}
+
+// configured is what SCIMOptions asked for, before the service had a say.
+type configured struct {
+	auto       bool // RoleSchemaAuto
+	roleSchema string
+	attrs      [3]string // role, custom role id, custom role name, as roleReader orders them
+	pageSize   int       // 0: not set
 }
 
 var _ core.Workspace = (*SCIMClient)(nil)
@@ -96,7 +113,14 @@ func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
 		pageSize:    o.PageSize,
 		concurrency: o.Concurrency,
 		read:        newReadUsers(),
+		groups:      newReadGroups(),
 	}
+	if strings.EqualFold(c.roleSchema, RoleSchemaAuto) {
+		// Until Discover has found the schema, the users are neither read nor written: roles read
+		// from the wrong place would all look like member, and be "corrected" (DESIGN.md §11).
+		c.conf.auto, c.roleSchema, c.svc.undiscovered = true, DefaultRoleSchema, true
+	}
+	c.conf.roleSchema, c.conf.attrs, c.conf.pageSize = c.roleSchema, [3]string{c.roleAttr, c.idAttr, c.nameAttr}, o.PageSize
 	switch {
 	case c.pageSize < 0:
 		return nil, fmt.Errorf("%s: page size %d must be positive", serviceSCIM, c.pageSize)
@@ -112,10 +136,19 @@ func NewSCIM(o SCIMOptions) (*SCIMClient, error) {
 	if err := c.checkRoleAttributes(); err != nil {
 		return nil, err
 	}
-	if c.schemasJSON, err = json.Marshal(c.schemas()); err != nil {
-		return nil, fmt.Errorf("%s: role schema %q: %w", serviceSCIM, c.roleSchema, err)
+	if err := c.encodeSchemas(); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+func (c *SCIMClient) encodeSchemas() error {
+	b, err := json.Marshal(c.schemas())
+	if err != nil {
+		return fmt.Errorf("%s: role schema %q: %w", serviceSCIM, c.roleSchema, err)
+	}
+	c.schemasJSON = b
+	return nil
 }
 
 // coreUserAttributes are the RFC 7643 User attributes. A role attribute at the top level must not
@@ -149,6 +182,18 @@ func (c *SCIMClient) checkRoleAttributes() error {
 				return fmt.Errorf("%s: role attribute %q at the top level would overwrite the SCIM User attribute %s; choose another name or a role schema", serviceSCIM, n, a)
 			}
 		}
+	}
+	return nil
+}
+
+// errUndiscovered is what reading or writing users answers while the role schema is to be
+// discovered and Discover has not found it.
+var errUndiscovered = errors.New("the role schema is to be discovered (CLICKUP_SCIM_ROLE_SCHEMA=auto) and the SCIM service has not been discovered yet")
+
+// ready fails while users cannot be read or written right.
+func (c *SCIMClient) ready() error {
+	if c.svc.undiscovered {
+		return errUndiscovered
 	}
 	return nil
 }

@@ -25,10 +25,10 @@ const MaxGroupChanges = 100
 
 var _ core.TeamWorkspace = (*SCIMClient)(nil)
 
-func (c *SCIMClient) groupList() resourceList[core.ClickUpTeam] {
-	return resourceList[core.ClickUpTeam]{
+func (c *SCIMClient) groupList() resourceList[groupRead] {
+	return resourceList[groupRead]{
 		path: "/Groups", noun: "group", decode: decodeGroup,
-		id: func(g core.ClickUpTeam) string { return g.ID },
+		id: func(g groupRead) string { return g.ID },
 	}
 }
 
@@ -39,7 +39,12 @@ func (c *SCIMClient) ListTeams(ctx context.Context) ([]core.ClickUpTeam, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	return l.items, nil
+	c.keepGroups(l.items, true)
+	teams := make([]core.ClickUpTeam, len(l.items))
+	for i, g := range l.items {
+		teams[i] = g.ClickUpTeam
+	}
+	return teams, nil
 }
 
 // CreateTeam creates a group the way Okta's Group Push does (POST /Groups) and returns it as
@@ -78,11 +83,12 @@ func (c *SCIMClient) createTeam(ctx context.Context, name string, members []stri
 		if err != nil {
 			return core.ClickUpTeam{}, err
 		}
-		g = doc.ClickUpTeam
-		if !doc.membersShown && len(first) > 0 {
+		if !doc.membersShown {
 			// Okta allows a group answer without members; the 201 says the group was made as sent.
-			g.Members = slices.Clone(first)
+			doc.Members, doc.membersShown = slices.Clone(first), true
 		}
+		c.keepGroups([]groupRead{doc}, false)
+		g = doc.ClickUpTeam
 	} else {
 		if !errors.Is(err, core.ErrConflict) && !unclear(err) {
 			return core.ClickUpTeam{}, err
@@ -128,18 +134,28 @@ func (c *SCIMClient) findGroupByName(ctx context.Context, name string) ([]core.C
 	if err != nil {
 		return nil, err
 	}
-	enc := strings.ReplaceAll(url.QueryEscape("displayName eq "+string(lit)), "+", "%20")
-	p, err := readListPage(ctx, c, c.groupList(), enc, 1, c.pageSize)
-	if isStatus(err, http.StatusNotFound) {
-		return nil, nil // Okta reads a 404 to a filter as "no such resource"
-	}
-	if err != nil {
-		return nil, err
+	var p listing[groupRead]
+	if c.svc.noFilter {
+		// The service cannot filter (DESIGN.md §11): the listing is read and searched instead.
+		if p, err = listAll(ctx, c, c.groupList(), ""); err != nil {
+			return nil, err
+		}
+		p.items = slices.DeleteFunc(p.items, func(g groupRead) bool { return !strings.EqualFold(g.DisplayName, name) })
+		p.total = len(p.items)
+	} else {
+		enc := strings.ReplaceAll(url.QueryEscape("displayName eq "+string(lit)), "+", "%20")
+		p, err = readListPage(ctx, c, c.groupList(), enc, 1, c.pageSize)
+		if isStatus(err, http.StatusNotFound) {
+			return nil, nil // Okta reads a 404 to a filter as "no such resource"
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if p.total != len(p.items) {
 		return nil, c.ep.malformed(p.first, "%d groups have displayName %q but the page holds %d", p.total, name, len(p.items))
 	}
-	var exact []core.ClickUpTeam
+	var exact []groupRead
 	for _, g := range p.items {
 		switch {
 		case g.DisplayName == name:
@@ -148,7 +164,12 @@ func (c *SCIMClient) findGroupByName(ctx context.Context, name string) ([]core.C
 			return nil, c.ep.malformed(p.first, "the filter answered group %s with displayName %q", shown(g.ID), shown(g.DisplayName))
 		}
 	}
-	return exact, nil
+	c.keepGroups(exact, false)
+	teams := make([]core.ClickUpTeam, len(exact))
+	for i, g := range exact {
+		teams[i] = g.ClickUpTeam
+	}
+	return teams, nil
 }
 
 // RenameTeam sets the group's displayName with Okta's path-less replace, which carries the id too.
@@ -165,6 +186,8 @@ func (c *SCIMClient) renameTeam(ctx context.Context, id, name string) error {
 		return errors.New("team has no id")
 	case strings.TrimSpace(name) == "":
 		return errors.New("displayName is empty")
+	case c.svc.noPatch:
+		return c.putGroup(ctx, id, func(g *keptGroup) { g.displayName = name })
 	}
 	type renameValue struct {
 		ID          string `json:"id"`
@@ -208,6 +231,9 @@ func (c *SCIMClient) updateTeamMembers(ctx context.Context, id string, add, remo
 	}
 	if err := checkMemberIDs("added member", add, remove); err != nil {
 		return err
+	}
+	if c.svc.noPatch {
+		return c.putMembers(ctx, id, add, remove)
 	}
 	for _, b := range memberBatches(add, remove) {
 		ops := make([]memberOp, 0, len(b.remove)+1)
@@ -359,9 +385,9 @@ func memberRefs(ids []string) []memberRef {
 	return out
 }
 
-func decodeGroup(raw jsontext.Value) (core.ClickUpTeam, keptUser, error) {
+func decodeGroup(raw jsontext.Value) (groupRead, keptUser, error) {
 	d, err := parseGroup(raw)
-	return d.ClickUpTeam, keptUser{}, err
+	return d, keptUser{}, err
 }
 
 // groupAnswer reads a single group answered to a request, which must be the group asked about
@@ -382,7 +408,8 @@ func (c *SCIMClient) groupAnswer(cl call, r reply, id, what string) (groupRead, 
 
 type groupRead struct {
 	core.ClickUpTeam
-	membersShown bool // members was a list, not null or absent
+	membersShown bool           // members was a list, not null or absent
+	rest         jsontext.Value // the other attributes but meta, for a PUT of the group
 }
 
 // parseGroup reads one SCIM group. members null or absent is an empty group, as Okta reads it;
@@ -394,6 +421,8 @@ func parseGroup(raw jsontext.Value) (groupRead, error) {
 		Members     *[]*struct {
 			Value *string `json:"value"`
 		} `json:"members"`
+		Meta jsontext.Value `json:"meta"` // read-only (RFC 7643 §3.1): never sent back
+		Rest jsontext.Value `json:",unknown"`
 	}
 	if err := decodeValue(raw, &d); err != nil {
 		return groupRead{}, err
@@ -404,7 +433,7 @@ func parseGroup(raw jsontext.Value) (groupRead, error) {
 	case deref(d.DisplayName) == "":
 		return groupRead{}, fmt.Errorf("group %s has no displayName", shown(*d.ID))
 	}
-	g := groupRead{ClickUpTeam: core.ClickUpTeam{ID: *d.ID, DisplayName: *d.DisplayName, Members: []string{}}}
+	g := groupRead{ClickUpTeam: core.ClickUpTeam{ID: *d.ID, DisplayName: *d.DisplayName, Members: []string{}}, rest: d.Rest}
 	if d.Members == nil {
 		return g, nil
 	}

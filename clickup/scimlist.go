@@ -2,6 +2,7 @@ package clickup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -45,6 +46,9 @@ type listing[T any] struct {
 // gives totalResults; the remaining pages are then read concurrently. Any doubt about any page
 // fails the whole listing and returns no users, because the core must not plan from a part.
 func (c *SCIMClient) ListUsers(ctx context.Context) ([]core.ClickUpUser, error) {
+	if err := c.ready(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
 	l, err := listAll(ctx, c, c.userList(), "")
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -53,8 +57,31 @@ func (c *SCIMClient) ListUsers(ctx context.Context) ([]core.ClickUpUser, error) 
 	return l.items, nil
 }
 
-// listAll reads every page of a listing; filter is an already encoded query part, or "".
+// listAll reads every page of a listing; filter is an already encoded query part, or "". A
+// listing whose totalResults changes between its pages was read while someone changed the
+// Workspace: it is read again, whole, once; a second change fails it (DESIGN.md §11).
 func listAll[T any](ctx context.Context, c *SCIMClient, rl resourceList[T], filter string) (listing[T], error) {
+	l, err := listOnce(ctx, c, rl, filter)
+	var moved *totalChanged
+	if !errors.As(err, &moved) {
+		return l, err
+	}
+	l, err = listOnce(ctx, c, rl, filter)
+	if errors.As(err, &moved) {
+		return listing[T]{}, fmt.Errorf("%w, and again when the listing was read once more: the Workspace keeps changing", err)
+	}
+	return l, err
+}
+
+// totalChanged is a page whose totalResults is not the first page's. It is malformed like any
+// page that contradicts the listing, but worth one more reading.
+type totalChanged struct{ err error }
+
+func (t *totalChanged) Error() string { return t.err.Error() }
+func (t *totalChanged) Unwrap() error { return t.err }
+
+// listOnce reads a listing: the first page, then the rest concurrently.
+func listOnce[T any](ctx context.Context, c *SCIMClient, rl resourceList[T], filter string) (listing[T], error) {
 	first, err := readListPage(ctx, c, rl, filter, 1, c.pageSize)
 	if err != nil {
 		return listing[T]{}, err
@@ -71,30 +98,16 @@ func listAll[T any](ctx context.Context, c *SCIMClient, rl resourceList[T], filt
 		return first, checkUniqueIDs(c, rl, first)
 	}
 
-	// The server may cap the page size below what was asked; its first page tells the size that
-	// every further page must have, so the page boundaries are fixed before reading them. Each
-	// page is copied into place as it arrives, so no page outlives its decoding.
+	// The server may cap the page size below what was asked; its first page tells the size to
+	// ask for, and so where each further range of the listing starts. Each range is copied into
+	// place as it arrives, so no page outlives its decoding.
 	all := listing[T]{total: total, items: make([]T, total), kept: make([]keptUser, total), first: first.first}
 	copy(all.items, first.items)
 	copy(all.kept, first.kept)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
 	for start := 1 + size; start <= total && gctx.Err() == nil; start += size {
-		g.Go(func() error {
-			want := min(size, total-start+1)
-			p, err := readListPage(gctx, c, rl, filter, start, size)
-			switch {
-			case err != nil:
-				return err
-			case p.total != total:
-				return c.ep.malformed(p.first, "totalResults changed from %d to %d between pages", total, p.total)
-			case len(p.items) != want:
-				return c.ep.malformed(p.first, "%d %ss on the page, want %d of totalResults %d", len(p.items), rl.noun, want, total)
-			}
-			copy(all.items[start-1:], p.items)
-			copy(all.kept[start-1:], p.kept)
-			return nil
-		})
+		g.Go(func() error { return readRange(gctx, c, rl, filter, &all, start, min(size, total-start+1), size) })
 	}
 	if err := g.Wait(); err != nil {
 		return listing[T]{}, err
@@ -103,6 +116,31 @@ func listAll[T any](ctx context.Context, c *SCIMClient, rl resourceList[T], filt
 		return listing[T]{}, err
 	}
 	return all, checkUniqueIDs(c, rl, all)
+}
+
+// readRange reads the want resources from start into all, asking for count of them first, as
+// every page of the listing asks. A page may hold fewer than asked (RFC 7644 §3.4.2.4 lets a
+// server return fewer); the next request then starts right after the last resource it held, so
+// no index is skipped or read twice. An empty page cannot be followed.
+func readRange[T any](ctx context.Context, c *SCIMClient, rl resourceList[T], filter string, all *listing[T], start, want, count int) error {
+	for want > 0 {
+		p, err := readListPage(ctx, c, rl, filter, start, count)
+		switch {
+		case err != nil:
+			return err
+		case p.total != all.total:
+			return &totalChanged{c.ep.malformed(p.first, "totalResults changed from %d to %d between pages", all.total, p.total)}
+		case len(p.items) == 0:
+			return c.ep.malformed(p.first, "0 %ss on the page, want %d of totalResults %d", rl.noun, want, all.total)
+		case len(p.items) > want:
+			return c.ep.malformed(p.first, "%d %ss on the page, more than the %d left of totalResults %d", len(p.items), rl.noun, want, all.total)
+		}
+		copy(all.items[start-1:], p.items)
+		copy(all.kept[start-1:], p.kept)
+		start, want = start+len(p.items), want-len(p.items)
+		count = want
+	}
+	return nil
 }
 
 func checkUniqueIDs[T any](c *SCIMClient, rl resourceList[T], l listing[T]) error {

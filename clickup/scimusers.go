@@ -26,6 +26,9 @@ func (c *SCIMClient) CreateUser(ctx context.Context, u core.NewUser) (core.Click
 }
 
 func (c *SCIMClient) createUser(ctx context.Context, u core.NewUser) (core.ClickUpUser, error) {
+	if err := c.ready(); err != nil {
+		return core.ClickUpUser{}, err
+	}
 	if strings.TrimSpace(u.UserName) == "" {
 		return core.ClickUpUser{}, errors.New("userName is empty")
 	}
@@ -80,6 +83,9 @@ func (c *SCIMClient) ReplaceUser(ctx context.Context, u core.ClickUpUser) (core.
 }
 
 func (c *SCIMClient) replaceUser(ctx context.Context, u core.ClickUpUser) (core.ClickUpUser, error) {
+	if err := c.ready(); err != nil {
+		return core.ClickUpUser{}, err
+	}
 	if u.ID == "" {
 		return core.ClickUpUser{}, errors.New("user has no id")
 	}
@@ -87,7 +93,7 @@ func (c *SCIMClient) replaceUser(ctx context.Context, u core.ClickUpUser) (core.
 	if !ok {
 		return core.ClickUpUser{}, errors.New("this client has not read the user: a PUT must start from the resource as ClickUp gave it, or it would wipe what is not modeled")
 	}
-	body, err := c.putBody(u, kept)
+	body, err := c.putBody(u, kept, false)
 	if err != nil {
 		return core.ClickUpUser{}, err
 	}
@@ -143,6 +149,12 @@ type patchItem struct {
 func (c *SCIMClient) setActive(ctx context.Context, id string, active bool) error {
 	if id == "" {
 		return errors.New("user has no id")
+	}
+	if err := c.ready(); err != nil {
+		return err
+	}
+	if c.svc.noPatch {
+		return c.putActive(ctx, id, active)
 	}
 	type activeValue struct {
 		Active bool `json:"active"`

@@ -123,12 +123,16 @@ func (c *SCIMClient) keep(d *userDoc, u core.ClickUpUser) (keptUser, error) {
 	if string(b) != "{}" {
 		k.rest = string(b)
 	}
+	if c.svc.noPatch {
+		k.user = &u
+	}
 	return k, nil
 }
 
 // putBody is the PUT of u: what was kept of it, with u's modeled attributes (which must be as
-// read: keptUser.sum) and active and the role as given.
-func (c *SCIMClient) putBody(u core.ClickUpUser, kept keptUser) ([]byte, error) {
+// read: keptUser.sum) and active and, unless asRead, the role as given; asRead sends the role
+// attributes as the service gave them, which only a client without PATCH keeps.
+func (c *SCIMClient) putBody(u core.ClickUpUser, kept keptUser, asRead bool) ([]byte, error) {
 	if c.read.sum(u) != kept.sum {
 		return nil, errors.New("the user differs from the one read in more than its role and active, the only attributes a PUT changes")
 	}
@@ -165,8 +169,10 @@ func (c *SCIMClient) putBody(u core.ClickUpUser, kept keptUser) ([]byte, error) 
 	if d.Schemas, err = json.Marshal(schemas); err != nil {
 		return nil, err
 	}
-	if d.Rest, err = c.putRole(d.Rest, u.Role); err != nil {
-		return nil, err
+	if !asRead {
+		if d.Rest, err = c.putRole(d.Rest, u.Role); err != nil {
+			return nil, err
+		}
 	}
 	return json.Marshal(&d, json.Deterministic(true))
 }
@@ -226,8 +232,14 @@ func (r *roleReader) takeOrKeep(dec *jsontext.Decoder, name string, o *object) e
 			return fmt.Errorf("%s is given twice", attr)
 		}
 		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
 		r.values[i], r.found[i] = v.Clone(), true
-		return err
+		if r.c.svc.noPatch {
+			return o.add(name, v) // an activation sends the role back as read (nopatch.go)
+		}
+		return nil
 	}
 	return keepMember(dec, name, o)
 }
@@ -321,10 +333,8 @@ func (c *SCIMClient) putRole(rest jsontext.Value, r core.Role) (jsontext.Value, 
 				delete(attrs, k)
 			}
 		}
-		if a.value != "" {
-			if attrs[a.name], err = json.Marshal(a.value); err != nil {
-				return nil, err
-			}
+		if a.value != nil {
+			attrs[a.name] = a.value
 		}
 	}
 	if c.roleSchema != "" {
@@ -333,29 +343,6 @@ func (c *SCIMClient) putRole(rest jsontext.Value, r core.Role) (jsontext.Value, 
 		}
 	}
 	return json.Marshal(top, json.Deterministic(true))
-}
-
-type attrValue struct{ name, value string }
-
-// roleValues are the role attributes that say r, in the order a create sends them; "" is
-// absent. The owner role is refused: ownership cannot be granted or changed through SCIM.
-func (c *SCIMClient) roleValues(r core.Role) ([3]attrValue, error) {
-	var base string
-	switch r.Base {
-	case core.RoleOwner:
-		return [3]attrValue{}, errors.New("the owner role is never written: ownership cannot be granted or changed through provisioning")
-	case "":
-		if !r.IsCustom() {
-			base = string(core.RoleMember)
-		} // else the custom role's inherited role decides
-	default:
-		b, err := core.ParseBaseRole(string(r.Base))
-		if err != nil {
-			return [3]attrValue{}, err
-		}
-		base = string(b)
-	}
-	return [3]attrValue{{c.roleAttr, base}, {c.idAttr, r.CustomRoleID}, {c.nameAttr, r.CustomRoleName}}, nil
 }
 
 // roleMembers is the role attributes of r in a create's order, as the members to add to the
@@ -367,14 +354,10 @@ func (c *SCIMClient) roleMembers(r core.Role) (jsontext.Value, error) {
 	}
 	var attrs object
 	for _, a := range values {
-		if a.value == "" {
+		if a.value == nil {
 			continue
 		}
-		v, err := json.Marshal(a.value)
-		if err != nil {
-			return nil, err
-		}
-		if err := attrs.add(a.name, v); err != nil {
+		if err := attrs.add(a.name, a.value); err != nil {
 			return nil, err
 		}
 	}

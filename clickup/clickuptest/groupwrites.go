@@ -24,15 +24,15 @@ func readGroupBody(r *http.Request) (a attrs, name string, refs []string, e *sci
 		raw, _ := a.get("members")
 		refs, e = memberValues(raw)
 	}
-	if e == nil && len(refs) > MaxGroupChanges {
-		e = tooMany(len(refs))
-	}
 	return a, name, refs, e
 }
 
 // scimCreateGroup is Okta's "Push New Group".
 func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	_, name, refs, e := readGroupBody(r)
+	if e == nil && len(refs) > MaxGroupChanges {
+		e = tooMany(len(refs))
+	}
 	if e != nil {
 		writeSCIMError(w, e)
 		return
@@ -61,7 +61,9 @@ func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	writeSCIM(w, http.StatusCreated, res)
 }
 
-// scimReplaceGroup is PUT: the name and the whole member list.
+// scimReplaceGroup is PUT: the name and the whole member list. Its batch limit counts the members
+// it adds and removes, as a PATCH's would: a service without PATCH must take a PUT of a large
+// Team whose membership changes a little.
 func (s *Server) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {
 	a, name, refs, e := readGroupBody(r)
 	if e != nil {
@@ -81,6 +83,11 @@ func (s *Server) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	if e == nil {
 		e = s.uniqueName(name, g.id)
+	}
+	if e == nil {
+		if n := memberChanges(g.members, members); n > MaxGroupChanges {
+			e = tooMany(n)
+		}
 	}
 	if e != nil {
 		writeSCIMError(w, e)
@@ -330,6 +337,24 @@ func sameID(a attrs, id string) *scimError {
 		return badRequest("mutability", "id %s does not match the group %s", raw, id)
 	}
 	return nil
+}
+
+// memberChanges counts the members a replace by next adds to and removes from have.
+func memberChanges(have map[int]bool, next []int) int {
+	n, kept := 0, 0
+	seen := make(map[int]bool, len(next))
+	for _, m := range next {
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		if have[m] {
+			kept++
+		} else {
+			n++
+		}
+	}
+	return n + len(have) - kept
 }
 
 func tooMany(n int) *scimError {

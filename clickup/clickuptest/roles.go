@@ -3,6 +3,7 @@ package clickuptest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -61,19 +62,80 @@ func (s *Server) readRoleAttrs(a attrs) (roleInput, *scimError) {
 			}
 		}
 	}
+	if o.RoleSchema != "" {
+		// The extension holds what its schema defines, nothing else (RFC 7643 §8.7.1 has a
+		// service refuse what its schema lacks).
+		for k := range place {
+			if _, ok := s.roleAttrKind(k); !ok {
+				return roleInput{}, badRequest("invalidSyntax", "attribute %q is not in the schema %s", k, o.RoleSchema)
+			}
+		}
+	}
 	var in roleInput
+	for _, n := range names {
+		raw, ok := place.get(n)
+		if !ok {
+			continue
+		}
+		kind, known := s.roleAttrKind(n)
+		if !known {
+			return roleInput{}, badRequest("invalidSyntax", "attribute %q is not in the schema", n)
+		}
+		if e := s.setRoleAttr(&in, kind, n, raw); e != nil {
+			return roleInput{}, e
+		}
+	}
+	return in, nil
+}
+
+// Kinds of role attribute.
+const (
+	kindRole = iota
+	kindID
+	kindName
+)
+
+// roleAttrKind says which role attribute name is, when the schema defines it.
+func (s *Server) roleAttrKind(name string) (int, bool) {
+	o := s.opt
+	switch {
+	case strings.EqualFold(name, o.RoleAttribute):
+		return kindRole, true
+	case strings.EqualFold(name, o.CustomRoleIDAttribute):
+		return kindID, !o.NoCustomRoleID
+	case strings.EqualFold(name, o.CustomRoleNameAttribute):
+		return kindName, !o.NoCustomRoleName
+	}
+	return 0, false
+}
+
+// setRoleAttr reads one role attribute's value into in, as strictly as the schema types it.
+func (s *Server) setRoleAttr(in *roleInput, kind int, name string, raw json.RawMessage) *scimError {
 	var e *scimError
-	raw, _ := place.get(o.RoleAttribute)
-	if in.role, e = roleValue(o.RoleAttribute, raw, false); e != nil {
-		return in, e
+	switch kind {
+	case kindRole:
+		if in.role, e = roleValue(name, raw, false); e == nil && in.role != "" && len(s.opt.RoleValues) > 0 && !slices.Contains(s.opt.RoleValues, in.role) {
+			e = badRequest("invalidValue", "%s %q is not one of its canonical values %s", name, in.role, strings.Join(s.opt.RoleValues, ", "))
+		}
+	case kindID:
+		if s.opt.CustomRoleIDInteger && !isNull(raw) && bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) {
+			return badRequest("invalidValue", "%s is an integer, not a string", name)
+		}
+		in.id, e = roleValue(name, raw, true)
+	case kindName:
+		in.name, e = roleValue(name, raw, false)
 	}
-	raw, _ = place.get(o.CustomRoleIDAttribute)
-	if in.id, e = roleValue(o.CustomRoleIDAttribute, raw, true); e != nil {
-		return in, e
+	return e
+}
+
+// spelledRole is a stored role as the schema's canonicalValues spell it.
+func (s *Server) spelledRole(role string) string {
+	for _, v := range s.opt.RoleValues {
+		if strings.EqualFold(v, role) {
+			return v
+		}
 	}
-	raw, _ = place.get(o.CustomRoleNameAttribute)
-	in.name, e = roleValue(o.CustomRoleNameAttribute, raw, false)
-	return in, e
+	return role
 }
 
 // roleValue reads a role attribute: a string, or for a custom role id also a JSON integer.

@@ -194,6 +194,10 @@ func (s *Server) scimListGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	name, filtered := "", false
 	if q := r.URL.Query(); q.Has("filter") {
+		if s.opt.NoFilter {
+			writeSCIMError(w, noFilter())
+			return
+		}
 		if name, e = parseGroupFilter(q.Get("filter")); e != nil {
 			writeSCIMError(w, e)
 			return

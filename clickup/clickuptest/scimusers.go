@@ -22,6 +22,10 @@ func (s *Server) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	var f *filter
 	if q := r.URL.Query(); q.Has("filter") {
+		if s.opt.NoFilter {
+			writeSCIMError(w, noFilter())
+			return
+		}
 		parsed, e := parseFilter(q.Get("filter"))
 		if e != nil {
 			writeSCIMError(w, e)
@@ -31,6 +35,9 @@ func (s *Server) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	if f == nil {
+		s.listingDrift(start)
+	}
 	matched := s.st.sortedUsers()
 	if f != nil {
 		matched = nil
@@ -229,7 +236,7 @@ func (s *Server) resource(u *user) userResource {
 		Schemas: []string{schemaUser}, ID: strconv.Itoa(u.id), ExternalID: u.externalID, UserName: u.userName,
 		Name: nameResource{u.givenName, u.familyName}, DisplayName: u.displayName, Active: u.active, Groups: []string{},
 		Meta:  metaResource{"User", u.created.Format(time.RFC3339), u.modified.Format(time.RFC3339), s.location(u.id)},
-		roles: map[string]string{o.RoleAttribute: u.role}, roleSchema: o.RoleSchema,
+		roles: map[string]any{o.RoleAttribute: s.spelledRole(u.role)}, roleSchema: o.RoleSchema,
 	}
 	if o.RoleSchema != "" {
 		res.Schemas = append(res.Schemas, o.RoleSchema)
@@ -238,8 +245,14 @@ func (s *Server) resource(u *user) userResource {
 		res.Emails = []emailResource{{u.email, true, "work"}}
 	}
 	if u.customRoleID != 0 {
-		res.roles[o.CustomRoleIDAttribute] = strconv.Itoa(u.customRoleID)
-		if cr := s.st.roles[u.customRoleID]; cr != nil {
+		switch {
+		case o.NoCustomRoleID:
+		case o.CustomRoleIDInteger:
+			res.roles[o.CustomRoleIDAttribute] = u.customRoleID
+		default:
+			res.roles[o.CustomRoleIDAttribute] = strconv.Itoa(u.customRoleID)
+		}
+		if cr := s.st.roles[u.customRoleID]; cr != nil && !o.NoCustomRoleName {
 			res.roles[o.CustomRoleNameAttribute] = cr.name
 		}
 	}
@@ -260,7 +273,7 @@ type userResource struct {
 	Groups      []string        `json:"groups"`
 	Meta        metaResource    `json:"meta"`
 
-	roles      map[string]string
+	roles      map[string]any
 	roleSchema string
 }
 
@@ -272,7 +285,7 @@ func (u userResource) MarshalJSON() ([]byte, error) {
 	}
 	var roles any = u.roles
 	if u.roleSchema != "" {
-		roles = map[string]map[string]string{u.roleSchema: u.roles}
+		roles = map[string]map[string]any{u.roleSchema: u.roles}
 	}
 	var r bytes.Buffer
 	if err := encode(&r, roles); err != nil {

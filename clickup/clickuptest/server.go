@@ -39,6 +39,35 @@ type Options struct {
 	RoleAttribute, CustomRoleNameAttribute, CustomRoleIDAttribute string
 	// MaxCount caps the SCIM page size (default 100).
 	MaxCount int
+
+	// What the service announces at /ServiceProviderConfig, /ResourceTypes and /Schemas
+	// (RFC 7644 §4), and does accordingly. The zero value announces and does everything.
+	//
+	// NoDiscovery answers the three discovery endpoints with 404.
+	NoDiscovery bool
+	// NoPatch announces patch.supported false and answers every PATCH with NoPatchStatus: 501
+	// (the default, RFC 7644 §3.12) or 405.
+	NoPatch       bool
+	NoPatchStatus int
+	// NoFilter announces filter.supported false and answers a filter with 400 invalidFilter.
+	NoFilter bool
+	// AnnouncedMaxResults is filter.maxResults (default MaxCount); above MaxCount, the service
+	// returns shorter pages than it says it will.
+	AnnouncedMaxResults int
+	// NoGroups has no Group resource type, and answers /Groups with 404.
+	NoGroups bool
+	// NoCustomRoleName and NoCustomRoleID leave that attribute out of the role schema: it is
+	// never shown, and refused when sent.
+	NoCustomRoleName, NoCustomRoleID bool
+	// CustomRoleIDInteger types the custom role id as an integer: shown as a JSON number, and
+	// refused as a string.
+	CustomRoleIDInteger bool
+	// RoleValues are the role attribute's canonicalValues ("Admin", "Member", "Guest"): roles are
+	// shown in these spellings and only these are accepted. Empty: any case of admin, member,
+	// guest.
+	RoleValues []string
+	// ExtraExtensions are more User extensions to announce.
+	ExtraExtensions []Extension
 	// Now is the clock for timestamps and the rate limit windows (default time.Now).
 	Now func() time.Time
 }
@@ -97,6 +126,12 @@ func NewServer(o Options) *Server {
 	}
 	if o.MaxCount <= 0 {
 		o.MaxCount = DefaultMaxCount
+	}
+	if o.AnnouncedMaxResults <= 0 {
+		o.AnnouncedMaxResults = o.MaxCount
+	}
+	if o.NoPatchStatus == 0 {
+		o.NoPatchStatus = http.StatusNotImplemented
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -229,21 +264,32 @@ func (s *Server) handler() http.Handler {
 func (s *Server) newRoutes() http.Handler {
 	scim := http.NewServeMux()
 	p := s.scimPrefix()
+	if !s.opt.NoDiscovery {
+		scim.HandleFunc("GET "+p+"/ServiceProviderConfig", s.scimServiceProviderConfig)
+		scim.HandleFunc("GET "+p+"/ResourceTypes", s.scimResourceTypes)
+		scim.HandleFunc("GET "+p+"/Schemas", s.scimSchemas)
+	}
+	patchUser, patchGroup := s.scimPatchUser, s.scimPatchGroup
+	if s.opt.NoPatch {
+		patchUser, patchGroup = s.scimNoPatch, s.scimNoPatch
+	}
+	scim.HandleFunc("PATCH "+p+"/Users/{id}", patchUser)
 	scim.HandleFunc("GET "+p+"/Users", s.scimListUsers)
 	scim.HandleFunc("POST "+p+"/Users", s.scimCreateUser)
 	scim.HandleFunc(p+"/Users", s.scimMethodNotAllowed)
 	scim.HandleFunc("GET "+p+"/Users/{id}", s.scimGetUser)
 	scim.HandleFunc("PUT "+p+"/Users/{id}", s.scimReplaceUser)
-	scim.HandleFunc("PATCH "+p+"/Users/{id}", s.scimPatchUser)
 	scim.HandleFunc(p+"/Users/{id}", s.scimMethodNotAllowed) // DELETE included: Okta never sends it
-	scim.HandleFunc("GET "+p+"/Groups", s.scimListGroups)
-	scim.HandleFunc("POST "+p+"/Groups", s.scimCreateGroup)
-	scim.HandleFunc(p+"/Groups", s.scimMethodNotAllowed)
-	scim.HandleFunc("GET "+p+"/Groups/{id}", s.scimGetGroup)
-	scim.HandleFunc("PUT "+p+"/Groups/{id}", s.scimReplaceGroup)
-	scim.HandleFunc("PATCH "+p+"/Groups/{id}", s.scimPatchGroup)
-	scim.HandleFunc("DELETE "+p+"/Groups/{id}", s.scimDeleteGroup)
-	scim.HandleFunc(p+"/Groups/{id}", s.scimMethodNotAllowed)
+	if !s.opt.NoGroups {                                     // else /Groups falls to the 404 below
+		scim.HandleFunc("GET "+p+"/Groups", s.scimListGroups)
+		scim.HandleFunc("POST "+p+"/Groups", s.scimCreateGroup)
+		scim.HandleFunc(p+"/Groups", s.scimMethodNotAllowed)
+		scim.HandleFunc("GET "+p+"/Groups/{id}", s.scimGetGroup)
+		scim.HandleFunc("PUT "+p+"/Groups/{id}", s.scimReplaceGroup)
+		scim.HandleFunc("PATCH "+p+"/Groups/{id}", patchGroup)
+		scim.HandleFunc("DELETE "+p+"/Groups/{id}", s.scimDeleteGroup)
+		scim.HandleFunc(p+"/Groups/{id}", s.scimMethodNotAllowed)
+	}
 	scim.HandleFunc("/", s.scimNotFound)
 
 	rest := http.NewServeMux()

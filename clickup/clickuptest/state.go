@@ -46,6 +46,11 @@ type state struct {
 	nextGroup int
 	// groupPatch204 answers a group PATCH with 204 and no body, which Okta accepts too.
 	groupPatch204 bool
+
+	// drifts is how many more listings see a user invited between their pages; driftArmed is
+	// set once such a listing's first page was read (see ChangeTotalBetweenPages).
+	drifts     int
+	driftArmed bool
 }
 
 type user struct {

@@ -275,22 +275,22 @@ func (s *Server) applyRoleAttr(p *patch, attr string, v json.RawMessage, remove 
 	if remove {
 		v = nil
 	}
-	o := s.opt
-	var e *scimError
-	switch {
-	case strings.EqualFold(attr, o.RoleAttribute):
-		p.role.role, e = roleValue(attr, v, false)
-		p.roleSet = true
-	case strings.EqualFold(attr, o.CustomRoleIDAttribute):
-		p.role.id, e = roleValue(attr, v, true)
-		p.idSet = true
-	case strings.EqualFold(attr, o.CustomRoleNameAttribute):
-		p.role.name, e = roleValue(attr, v, false)
-		p.nameSet = true
-	default:
-		e = badRequest("invalidPath", "attribute %q is not supported", attr)
+	kind, ok := s.roleAttrKind(attr)
+	if !ok {
+		return badRequest("invalidPath", "attribute %q is not supported", attr)
 	}
-	return e
+	if e := s.setRoleAttr(&p.role, kind, attr, v); e != nil {
+		return e
+	}
+	switch kind {
+	case kindRole:
+		p.roleSet = true
+	case kindID:
+		p.idSet = true
+	case kindName:
+		p.nameSet = true
+	}
+	return nil
 }
 
 // patchBool reads active as a boolean or, as Microsoft Entra sends it, "True" or "False".

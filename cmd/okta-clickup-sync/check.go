@@ -227,6 +227,9 @@ func (c *checker) clickup(ctx context.Context) {
 		c.report.add("clickup scim", resultFail, err.Error()+scimHint(err))
 	} else {
 		c.report.add("clickup scim", resultOK, fmt.Sprintf("%s answered: %d users, active and inactive", cfg.ClickUp.SCIMBaseURL, n))
+		for _, r := range scim.CheckService(ctx, len(cfg.Sync.PushGroups) > 0) {
+			c.report.add(r.Name, r.Result, r.Detail)
+		}
 	}
 
 	if cfg.ClickUp.APIToken == "" {

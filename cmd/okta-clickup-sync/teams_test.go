@@ -236,13 +236,14 @@ func TestTeamsNoOpRequestCount(t *testing.T) {
 	if len(okta) != 1+1+3 {
 		t.Errorf("okta requests %d, want 5:\n%s", len(okta), strings.Join(okta, "\n"))
 	}
-	// ClickUp: one SCIM user listing, one SCIM group listing, the custom roles and the owner.
+	// ClickUp: the three discovery reads (DESIGN.md §11), one SCIM user listing, one SCIM group
+	// listing, the custom roles and the owner.
 	var cu []string
 	for _, r := range h.cu.Requests() {
 		cu = append(cu, r.Method+" "+r.Path)
 	}
-	if len(cu) != 4 {
-		t.Errorf("clickup requests %d, want 4:\n%s", len(cu), strings.Join(cu, "\n"))
+	if len(cu) != 3+4 {
+		t.Errorf("clickup requests %d, want 7:\n%s", len(cu), strings.Join(cu, "\n"))
 	}
 }
 

@@ -51,6 +51,15 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 	if err != nil {
 		return nil, err
 	}
+	// What the SCIM service announces decides how it is read and written (DESIGN.md §11).
+	svc, err := ws.Discover(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("clickup scim: %w", err)
+	}
+	if err := svc.GroupsError(); err != nil && len(cfg.Sync.PushGroups) > 0 {
+		return nil, fmt.Errorf("SYNC_PUSH_GROUPS: %w; unset SYNC_PUSH_GROUPS", err)
+	}
+	log.Info().Fields(svc.Fields()).Msg("clickup scim service")
 	e := &engine.Engine{
 		Directory:  dir,
 		Users:      dir,
@@ -137,7 +146,7 @@ func newSCIMClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (
 	c, err := clickup.NewSCIM(clickup.SCIMOptions{
 		BaseURL:                 cfg.ClickUp.SCIMBaseURL,
 		Token:                   cfg.ClickUp.SCIMToken.Reveal(),
-		RoleSchema:              scimRoleSchema(cfg.ClickUp.SCIMRoleSchema),
+		RoleSchema:              cfg.ClickUp.SCIMRoleSchema, // config.SCIMRoleSchemaAuto is clickup.RoleSchemaAuto
 		RoleAttribute:           cfg.ClickUp.SCIMRoleAttribute,
 		CustomRoleNameAttribute: cfg.ClickUp.SCIMCustomRoleNameAttribute,
 		CustomRoleIDAttribute:   cfg.ClickUp.SCIMCustomRoleIDAttribute,
@@ -149,15 +158,6 @@ func newSCIMClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (
 		return nil, fmt.Errorf("build clickup scim client: %w", err)
 	}
 	return c, nil
-}
-
-// scimRoleSchema stands in for discovery (DESIGN.md §11) until it is wired: auto takes the
-// default extension, which is what discovery falls back to when the service announces nothing.
-func scimRoleSchema(configured string) string {
-	if configured == config.SCIMRoleSchemaAuto {
-		return config.DefaultSCIMRoleSchemaURN
-	}
-	return configured
 }
 
 func newRESTClient(cfg config.Config, hc *http.Client, retry httpretry.Policy) (*clickup.RESTClient, error) {

@@ -88,13 +88,16 @@ const (
 	SCIMListGroups   = "GET /Groups"
 	SCIMWriteUsers   = "WRITE /Users"
 	SCIMWriteGroups  = "WRITE /Groups"
+	SCIMDiscovery    = "GET discovery" // /ServiceProviderConfig, /ResourceTypes, /Schemas
 	RESTTeam         = "GET /team"
 	RESTCustomRoles  = "GET /team/{id}/customroles"
 )
 
 // LowerBound is the fewest requests a run on w can make.
 func LowerBound(w Workload) Bound {
-	b := Bound{OktaAppUsers: pages(w.AppUsers, OktaAppUsersPage), SCIMListUsers: pages(w.SCIMUsers, SCIMPage)}
+	b := Bound{OktaAppUsers: pages(w.AppUsers, OktaAppUsersPage), SCIMListUsers: pages(w.SCIMUsers, SCIMPage),
+		// What the SCIM service announces is read once at start (DESIGN.md §11).
+		SCIMDiscovery: 3}
 	if n := len(w.GroupMembers); n > 0 || w.GroupNames > 0 {
 		// Names are searched one by one at start-up; every run then finds all the groups'
 		// names with one search per 100 ids.
@@ -154,6 +157,8 @@ func Classify(method, path, rawQuery string) string {
 		return RESTCustomRoles
 	case strings.HasSuffix(path, "/team"):
 		return RESTTeam
+	case method == "GET" && (strings.HasSuffix(path, "/ServiceProviderConfig") || strings.HasSuffix(path, "/ResourceTypes") || strings.HasSuffix(path, "/Schemas")):
+		return SCIMDiscovery
 	}
 	for _, kind := range []string{"/Users", "/Groups"} {
 		i := strings.Index(path, kind)
