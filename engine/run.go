@@ -129,6 +129,9 @@ func (e *Engine) lockWait() time.Duration {
 func (r *run) plan(ctx context.Context) (core.Plan, error) {
 	e := r.e
 	opt := e.Options
+	if rc, ok := e.Workspace.(core.RoleCarrier); ok && opt.CarryRole == nil {
+		opt.CarryRole = rc.CarriedRole
+	}
 	rs := core.RailState{Small: r.spec.Kind != KindFull}
 	if st := e.Store; st != nil {
 		var err error

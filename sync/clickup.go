@@ -71,3 +71,9 @@ type UserFinder interface {
 	// service supports filters, and reads the listing when it does not.
 	FindUsers(ctx context.Context, key UserKey, value string) ([]ClickUpUser, error)
 }
+
+// RoleCarrier is a Workspace that knows which roles it can hold, from what its service announces
+// (DESIGN.md §11): CarriedRole returns r as it will be held once written, or why it cannot be.
+type RoleCarrier interface {
+	CarriedRole(r Role) (Role, error)
+}

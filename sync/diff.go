@@ -42,6 +42,10 @@ type Options struct {
 	// someone else's business (no unmanaged_user), and Teams change only in these users'
 	// memberships, never by create, rename or delete.
 	Scoped bool
+	// CarryRole, when set, returns a resolved role as the Workspace will hold it once written,
+	// or an error when it cannot hold it (RoleCarrier): the planner compares and writes that,
+	// so a role the service cannot store becomes invalid_role instead of a write every run.
+	CarryRole func(Role) (Role, error)
 	// OrgExternalIDs holds externalIds shaped like Okta user ids that are not in the listing,
 	// checked against the Okta org (GET /api/v1/users/{id}): true when the org has that user,
 	// false when it answered 404 (the id came from another org). See Plan.Unverified.
@@ -59,6 +63,7 @@ func Diff(desired Desired, actual Actual, opt Options) Plan {
 	okta := sortedByID(desired.Users)
 	m := matchUsers(okta, actual.Users, opt)
 	d := differ{
+		carry:     opt.CarryRole,
 		catalogue: actual.CustomRoles,
 		protected: identityKeys(opt.Protected...),
 		ownerID:   actual.OwnerID,
@@ -110,6 +115,7 @@ func sortedByID(users []OktaUser) []OktaUser {
 }
 
 type differ struct {
+	carry     func(Role) (Role, error)
 	catalogue []CustomRole
 	protected []string
 	ownerID   string
@@ -177,6 +183,9 @@ func (d *differ) user(o OktaUser, m match) {
 	}
 
 	role, err := d.resolve(o)
+	if err == nil && d.carry != nil {
+		role, err = d.carry(role)
+	}
 	if err != nil {
 		if u != nil && d.protectedReason(u) != "" && strings.EqualFold(strings.TrimSpace(o.Role), string(RoleOwner)) && u.Role.Base == RoleOwner {
 			return // Okta agrees the owner is the owner; nothing to say.

@@ -28,3 +28,27 @@ func TestFindCustomRole(t *testing.T) {
 		t.Fatalf("plan %+v", compact(p))
 	}
 }
+
+func TestDiffRolesTheWorkspaceCannotHold(t *testing.T) {
+	// A service whose schema has no custom role id attribute: the id is dropped and the role
+	// compared by name; one without the name either refuses custom roles.
+	byName := func(r Role) (Role, error) { r.CustomRoleID = ""; return r, nil }
+	none := func(r Role) (Role, error) {
+		if r.IsCustom() {
+			return Role{}, errors.New("the service's schema holds no custom role; map a ClickUp Role instead")
+		}
+		return r, nil
+	}
+	o := ok("00u1", "ann@x.io", "")
+	o.CustomRoleID = "998877"
+	have := named(cu("7", "00u1", "ann@x.io", true, RoleMember), "F00u1")
+	have.Role = Role{Base: RoleMember, CustomRoleName: "member custom"} // as read back: no id
+	p := Diff(Desired{Users: []OktaUser{o}}, Actual{Users: []ClickUpUser{have}, CustomRoles: catalogue}, Options{CarryRole: byName})
+	if len(p.Entries) != 0 {
+		t.Errorf("a role held by name is in step; plan %q", compact(p))
+	}
+	p = Diff(Desired{Users: []OktaUser{o}}, Actual{Users: []ClickUpUser{have}, CustomRoles: catalogue}, Options{CarryRole: none})
+	if got := compact(p); len(got) != 1 || p.Entries[0].Action != ActionInvalidRole {
+		t.Errorf("plan %q, want invalid_role", got)
+	}
+}
