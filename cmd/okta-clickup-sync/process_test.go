@@ -275,7 +275,7 @@ func TestRun_Process(t *testing.T) {
 			`okta_clickup_sync_api_requests_total{code="200",service="okta"}`,
 			`okta_clickup_sync_api_requests_total{code="200",service="clickup_rest"}`,
 			`okta_clickup_sync_last_success_timestamp_seconds`,
-			`okta_clickup_sync_run_duration_seconds_count`,
+			`okta_clickup_sync_run_duration_seconds_count{kind="full"}`,
 		} {
 			if got := metricValue(metrics, series); got < 1 {
 				t.Errorf("%s = %v, want at least 1", series, got)
