@@ -65,6 +65,16 @@ type Engine struct {
 	ListingPageSize int
 	// OnFinish, when set, is called with every finished run, for metrics and readiness.
 	OnFinish func(Result)
+
+	// ProgressEvery is how often a run in progress logs a progress line (DefaultProgressEvery
+	// when zero; never when negative). Ticker makes its ticker (time.NewTicker when nil; tests
+	// tick by hand). Pages, when set, counts the read requests answered so far, process-wide: a
+	// run reports how many were answered since it started. OnProgress, when set, is also given
+	// each progress line.
+	ProgressEvery time.Duration
+	Ticker        func(time.Duration) (ticks <-chan time.Time, stop func())
+	Pages         func() int64
+	OnProgress    func(Progress)
 }
 
 // Kind is what a run reads and plans.
@@ -147,6 +157,8 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (res Result) {
 		ctx, cancel = context.WithTimeout(ctx, e.RunTimeout)
 		defer cancel()
 	}
+	r.stopProgress = r.watchProgress()
+	defer r.stopProgress()
 	r.do(ctx)
 	return res
 }

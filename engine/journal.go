@@ -79,6 +79,7 @@ func (r *run) apply(ctx context.Context, p core.Plan) {
 		}
 	}
 	if p.Writes() > 0 {
+		r.startWrites(toSend(p))
 		opts := e.Apply
 		opts.Teams = e.Teams
 		opts.OnStart = func(i int, en core.Entry) error {
@@ -92,6 +93,7 @@ func (r *run) apply(ctx context.Context, p core.Plan) {
 			r.res.Err = p // the run fails; the other writes went on
 		}
 		opts.OnDone = func(i int, en core.Entry) {
+			r.wrote()
 			logEntry(r.log, "action result", en, false)
 			if st == nil {
 				return
@@ -133,6 +135,17 @@ func (r *run) release() []string {
 		}
 	}
 	return keys
+}
+
+// toSend counts the writes Apply will send: the planned ones, not those held or failed already.
+func toSend(p core.Plan) int {
+	n := 0
+	for _, en := range p.Entries {
+		if en.Action.IsWrite() && en.Outcome == core.OutcomePlanned {
+			n++
+		}
+	}
+	return n
 }
 
 func appliedKeys(p core.Plan) []string {
@@ -204,6 +217,9 @@ func (r *run) finish(ctx context.Context) {
 		return
 	}
 	r.finished = true
+	if r.stopProgress != nil {
+		r.stopProgress()
+	}
 	res := r.res
 	res.End = r.e.now()
 	res.Outcome = outcomeOf(*res)

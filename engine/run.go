@@ -25,6 +25,9 @@ type run struct {
 	checked  core.Checked // what the rails decided
 	orgIDs   map[string]bool
 	approved []core.Entry // approve: the held entries of the approved run
+	prog     progress
+	// stopProgress ends the progress lines; finish calls it so none follows the summary.
+	stopProgress func()
 }
 
 func (r *run) do(ctx context.Context) {

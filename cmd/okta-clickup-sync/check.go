@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/internal/httpretry"
@@ -52,19 +53,29 @@ func (r *checkReport) write(w io.Writer) error {
 	return tw.Flush()
 }
 
+func (c *cli) checkCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Test the credentials, the app's schema, the role mapping and the SCIM service",
+		Long: `Okta's "Test API Credentials" and more: every credential, the app-user schema and the custom
+role mapping, each checked with one cheap read, one line per check. It writes nothing anywhere
+and exits 1 when a check fails.`,
+		Example: `  okta-clickup-sync check
+  okta-clickup-sync check --config /etc/okta-clickup-sync/config.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := c.setup(scopeAll)
+			if err != nil {
+				return err
+			}
+			return codeOf(runCheck(cmd.Context(), cfg, c.stdout, c.stderr))
+		},
+	}
+}
+
 // runCheck is Okta's "Test API Credentials" and more: every credential, the app-user schema and
 // the custom role mapping, each checked with one cheap read. It writes nothing anywhere.
-func runCheck(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
-	}
-	cfg, err := loadConfig(*configPath, lookup)
-	if err != nil {
-		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
-		return exitError
-	}
+func runCheck(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"flag"
 	"fmt"
-	"io"
 	stdlog "log"
 	"net"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
@@ -51,6 +50,8 @@ type daemon struct {
 	// triggerHash is SHA-256 of SYNC_TRIGGER_TOKEN; nil disables POST /reconcile. Comparing
 	// fixed-size hashes keeps the comparison constant-time in the token's length too.
 	triggerHash []byte
+	// console is the drift console's handler, nil unless SYNC_UI_TOKEN is set.
+	console http.Handler
 }
 
 func newDaemon(cfg config.Config, a *app, log zerolog.Logger, m *metrics) *daemon {
@@ -65,28 +66,47 @@ func newDaemon(cfg config.Config, a *app, log zerolog.Logger, m *metrics) *daemo
 	return d
 }
 
-func runDaemon(ctx context.Context, args []string, lookup env, _, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
+func (c *cli) runCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Run the daemon: reconcile now, then on SYNC_SCHEDULE",
+		Long: `Run the daemon: a full reconcile at start, then on SYNC_SCHEDULE (a cron spec, or @every 15m).
+On SYNC_LISTEN_ADDR it serves /healthz, /readyz, /metrics, POST /reconcile (with
+SYNC_TRIGGER_TOKEN) and the drift console at /ui/ (with SYNC_UI_TOKEN). SIGTERM or SIGINT stops
+it after the write in flight; a second signal ends it at once.`,
+		Example: `  okta-clickup-sync run
+  okta-clickup-sync run --config /etc/okta-clickup-sync/config.yaml
+  SYNC_SCHEDULE='@every 5m' SYNC_LISTEN_ADDR=127.0.0.1:8080 okta-clickup-sync run -v`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := c.setup(scopeAll)
+			if err != nil {
+				return err
+			}
+			return codeOf(runDaemon(cmd.Context(), cfg, log, c.clients))
+		},
 	}
-	cfg, err := loadConfig(*configPath, lookup)
-	if err != nil {
-		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
-		return exitError
-	}
-	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+}
+
+func runDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, hc adapterClients) int {
 	m := newMetrics()
-	a, err := buildApp(ctx, cfg, log, m.adapterClients())
+	a, err := buildApp(ctx, cfg, log, hc.withObserved(m, cfg, log))
 	if err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return exitError
 	}
 	defer a.close()
+	a.engine.Pages = m.pages.Load
 	d := newDaemon(cfg, a, log, m)
 	sched, err := newScheduler(cfg.Sync.Schedule, log, func() { d.trigger(triggerSchedule) })
 	if err != nil {
+		log.Error().Err(err).Msg("start-up failed")
+		return exitError
+	}
+	if every, err := scheduleInterval(cfg.Sync.Schedule, time.Now()); err == nil {
+		m.setSchedule(every)
+	}
+	if err := d.mountConsole(); err != nil {
 		log.Error().Err(err).Msg("start-up failed")
 		return exitError
 	}
@@ -198,11 +218,16 @@ func (d *daemon) runOnce(ctx context.Context, source string) string {
 	if ctx.Err() != nil {
 		outcome = store.RunInterrupted
 	}
-	d.metrics.observeRun(res.Plan, outcome, res.End.Sub(res.Start), res.End)
+	d.observe(res, outcome)
+	return outcome
+}
+
+// observe records a finished run in the metrics and the readiness state.
+func (d *daemon) observe(res engine.Result, outcome string) {
+	d.metrics.observeRun(res, outcome)
 	failures := d.health.record(res.ID, outcome)
 	d.metrics.consecutiveFailures.Set(float64(failures))
 	if failures >= readyFailureThreshold {
 		d.log.Error().Str("run_id", res.ID).Int("consecutive_errors", failures).Msg("runs keep failing; not ready")
 	}
-	return outcome
 }

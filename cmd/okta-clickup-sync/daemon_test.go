@@ -153,12 +153,12 @@ func TestReadyz(t *testing.T) {
 func TestDaemon_RunOnceMetrics(t *testing.T) {
 	h := newHarness(t)
 	h.person("new@x.io", "ACTIVE", map[string]any{"role": "member"})
-	cfg, err := loadConfig("", h.lookup)
+	cfg, _, err := config.Build(config.Sources{Lookup: h.lookup})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := newMetrics()
-	a, err := buildApp(t.Context(), cfg, zerolog.Nop(), m.adapterClients())
+	a, err := buildApp(t.Context(), cfg, zerolog.Nop(), m.adapterClients(cfg, zerolog.Nop()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestDaemon_RunOnceMetrics(t *testing.T) {
 		got  float64
 		want float64
 	}{
-		{"runs changed", value(t, m.runs.WithLabelValues("changed")), 1},
+		{"runs changed", value(t, m.runs.WithLabelValues("full", "changed")), 1},
 		{"create_user applied", value(t, m.actions.WithLabelValues(string(core.ActionCreateUser), string(core.OutcomeApplied))), 1},
 		{"okta 200s", value(t, m.apiRequests.WithLabelValues(serviceOkta, "200")), 1},
 		{"scim 201s", value(t, m.apiRequests.WithLabelValues(serviceClickUpSCIM, "201")), 1},
@@ -193,7 +193,7 @@ func TestDaemon_RunOnceMetrics(t *testing.T) {
 	h.okta.ResetRequests()
 	bad := cfg
 	bad.Okta.APIToken = "00broken"
-	badApp, err := buildApp(t.Context(), bad, zerolog.Nop(), m.adapterClients())
+	badApp, err := buildApp(t.Context(), bad, zerolog.Nop(), m.adapterClients(bad, zerolog.Nop()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestCountingTransport(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	m := newMetrics()
-	hc := m.httpClient(serviceClickUpSCIM, time.Minute)
+	hc := m.httpClient(serviceClickUpSCIM, srv.URL, time.Minute, zerolog.Nop())
 	if hc.Timeout != time.Minute {
 		t.Errorf("client timeout %s, want the adapter's", hc.Timeout)
 	}
@@ -251,6 +251,9 @@ func TestCountingTransport(t *testing.T) {
 	}
 	if got := value(t, m.apiThrottled.WithLabelValues(serviceClickUpSCIM)); got != 1 {
 		t.Errorf("rate limited = %v, want 1", got)
+	}
+	if got := m.pages.Load(); got != 1 {
+		t.Errorf("pages read = %d, want 1: only the GET answered 200 is a page", got)
 	}
 }
 

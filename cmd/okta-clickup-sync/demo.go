@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/clickup/clickuptest"
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
@@ -19,86 +22,211 @@ import (
 
 const demoAppID = "0oademoclickup01"
 
-// runDemo runs the product against a built-in fake Okta and fake ClickUp on loopback: the same
-// adapters, HTTP and planner as production, with no credentials and no network.
-func runDemo(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	out := output("text")
-	fs.Var(&out, "output", "plan format on stdout: text or json")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
-	}
+func (c *cli) demoCommand() *cobra.Command {
+	var (
+		serve  bool
+		listen string
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try it without a tenant: a sample Okta org and ClickUp Workspace on loopback",
+		Long: `Run the product against a built-in fake Okta org and fake ClickUp Workspace on loopback: the same
+adapters, HTTP and planner as production, with no credentials and no network. It plans, applies,
+follows a group rename and a new Team member, and shows that a last reconcile finds nothing left
+to change. LOG_LEVEL=info adds the drift log on stderr.
 
-	oktaSrv := oktatest.NewServer(oktatest.Options{})
-	defer oktaSrv.Close()
-	cuSrv := clickuptest.NewServer(clickuptest.Options{})
-	defer cuSrv.Close()
-	org := seedDemo(oktaSrv, cuSrv)
-
-	// A state file for the run: the demo's second pass shows a group rename, which only a
-	// stored group link can follow.
-	dir, err := os.MkdirTemp("", "okta-clickup-sync-demo-")
-	if err != nil {
-		fmt.Fprintln(stderr, "demo:", err)
-		return exitError
+With --serve the fakes stay up as a sandbox until Ctrl-C: it prints the export lines that point
+every other command (reconcile, run, drift, history, approve, check) at them, serves the drift
+console, leaves a held run to approve, and takes a few control requests (assign, unassign,
+change a role, suspend) so a change can be watched flowing through.`,
+		Example: `  okta-clickup-sync demo
+  okta-clickup-sync demo -o json | jq '.steps[].run.summary'
+  okta-clickup-sync demo --serve                   # then paste the printed exports in another shell`,
+		Args: cobra.NoArgs,
 	}
-	defer os.RemoveAll(dir)
-	cfg := demoConfig(oktaSrv, cuSrv)
-	cfg.Sync.StatePath = filepath.Join(dir, "demo.db")
-	cfg.Sync.PushGroups = []string{"Engineering", "Design"}
-	level, format := "warn", "console" // the tables are the demo; LOG_LEVEL=info adds the drift log
-	if v, ok := lookup("LOG_LEVEL"); ok && v != "" {
+	cmd.Flags().BoolVar(&serve, "serve", false, "keep the fakes up as a sandbox until Ctrl-C, and print how to use them")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "with --serve: the sandbox's address for its console and control requests (loopback)")
+	out := addOutputFlag(cmd, "format on stdout")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if serve {
+			return codeOf(c.serveSandbox(cmd.Context(), listen, *out))
+		}
+		return codeOf(c.runDemo(cmd.Context(), *out))
+	}
+	return cmd
+}
+
+// demoLogger is the demo's logger: the tables are the demo, so only warnings by default;
+// LOG_LEVEL=info adds the drift log.
+func (c *cli) demoLogger() zerolog.Logger {
+	level, format := "warn", config.LogFormatAuto
+	if v, ok := c.lookup("LOG_LEVEL"); ok && v != "" {
 		level = v
 	}
-	if v, ok := lookup("LOG_FORMAT"); ok && v != "" {
+	if v, ok := c.lookup("LOG_FORMAT"); ok && v != "" {
 		format = v
 	}
-	log := newLogger(stderr, level, format)
-	a, err := buildApp(ctx, cfg, log, adapterClients{})
-	if err != nil {
-		log.Error().Err(err).Msg("start-up failed")
-		return exitError
-	}
-	defer a.close()
+	return newLogger(c.stderr, verboseLevel(level, c.verbose), config.ResolveLogFormat(format, c.terminal))
+}
 
-	fmt.Fprintln(stdout, "okta-clickup-sync demo: a sample Okta org and ClickUp Workspace, served on loopback.")
-	fmt.Fprintln(stdout)
-	steps := []struct {
-		title  string
-		dryRun bool
-		before func()
-	}{
-		{"1. Plan (dry run): what a reconcile would change", true, nil},
-		{"2. Reconcile: apply the plan", false, nil},
-		{"3. Meanwhile in Okta, Design is renamed Product Design and Stan joins Engineering: reconcile", false, func() {
-			oktaSrv.RenameGroup(org.design, "Product Design")
-			oktaSrv.AddGroupMember(org.engineering, org.users["stan.steady@example.com"])
-		}},
-		{"4. Reconcile again: nothing left to change", false, nil},
+// demo is the fake Okta org and ClickUp Workspace with an app wired to them.
+type demo struct {
+	okta *oktatest.Server
+	cu   *clickuptest.Server
+	org  demoOrg
+	dir  string // holds the state file
+	cfg  config.Config
+	app  *app
+}
+
+// newDemo serves and seeds the fakes and builds an app on them; tune adjusts the configuration.
+func newDemo(ctx context.Context, log zerolog.Logger, tune func(*config.Config)) (*demo, error) {
+	d := &demo{okta: oktatest.NewServer(oktatest.Options{}), cu: clickuptest.NewServer(clickuptest.Options{})}
+	d.org = seedDemo(d.okta, d.cu)
+	// A state file: the demo's later passes follow a group rename, which only a stored group
+	// link can.
+	dir, err := os.MkdirTemp("", "okta-clickup-sync-demo-")
+	if err != nil {
+		d.close()
+		return nil, err
 	}
-	var last engine.Result
+	d.dir = dir
+	d.cfg = demoConfig(d.okta, d.cu)
+	d.cfg.Sync.StatePath = filepath.Join(dir, "demo.db")
+	d.cfg.Sync.PushGroups = []string{d.org.engineering, d.org.design}
+	if tune != nil {
+		tune(&d.cfg)
+	}
+	if d.app, err = buildApp(ctx, d.cfg, log, adapterClients{}); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *demo) close() {
+	if d.app != nil {
+		d.app.close()
+	}
+	d.okta.Close()
+	d.cu.Close()
+	if d.dir != "" {
+		_ = os.RemoveAll(d.dir)
+	}
+}
+
+// demoStep is one pass of the demo: what happens in Okta first, then a run.
+type demoStep struct {
+	title  string
+	dryRun bool
+	before func(*demo)
+}
+
+var demoSteps = []demoStep{
+	{"1. Plan (dry run): what a reconcile would change", true, nil},
+	{"2. Reconcile: apply the plan", false, nil},
+	{"3. Meanwhile in Okta, Design is renamed Product Design and Stan joins Engineering: reconcile", false, func(d *demo) {
+		d.okta.RenameGroup(d.org.design, "Product Design")
+		d.okta.AddGroupMember(d.org.engineering, d.org.users["stan.steady@example.com"])
+	}},
+	{"4. Reconcile again: nothing left to change", false, nil},
+}
+
+// demoStepReport is one step as demo -o json shows it.
+type demoStepReport struct {
+	Title string    `json:"title"`
+	Run   runReport `json:"run"`
+}
+
+// demoReport is the whole of demo -o json: one document.
+type demoReport struct {
+	Steps     []demoStepReport `json:"steps"`
+	Workspace []demoUser       `json:"workspace"`
+	Teams     []demoTeam       `json:"teams"`
+}
+
+// demoUser is a ClickUp user as demo -o json shows it.
+type demoUser struct {
+	ID           string `json:"id"`
+	UserName     string `json:"user_name"`
+	Active       bool   `json:"active"`
+	Role         string `json:"role"`
+	CustomRoleID string `json:"custom_role_id,omitempty"`
+	ExternalID   string `json:"external_id,omitempty"`
+}
+
+func workspaceOf(c *clickuptest.Server) []demoUser {
+	out := []demoUser{}
+	for _, u := range c.Users() {
+		out = append(out, demoUser{ID: u.ID, UserName: u.UserName, Active: u.Active, Role: u.Role,
+			CustomRoleID: u.CustomRoleID, ExternalID: u.ExternalID})
+	}
+	return out
+}
+
+type demoTeam struct {
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+// runSteps runs steps, printing each as text unless out is json, and returns their reports.
+func (c *cli) runSteps(ctx context.Context, d *demo, steps []demoStep, out outputFlag) ([]demoStepReport, error) {
+	var reports []demoStepReport
 	for _, s := range steps {
 		if s.before != nil {
-			s.before()
+			s.before(d)
 		}
-		fmt.Fprintf(stdout, "== %s\n", s.title)
-		last = a.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerDemo, DryRun: s.dryRun})
-		if last.Err != nil {
-			fmt.Fprintf(stderr, "demo: %v\n", last.Err)
-			return exitError
+		res := d.app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerDemo, DryRun: s.dryRun})
+		if res.Err != nil {
+			return nil, fmt.Errorf("%s: run %s: %w", s.title, res.ID, res.Err)
 		}
-		if err := printPlan(stdout, last.Plan, out); err != nil {
-			return exitError
+		approveCmd, hint := c.holdHints(true, res)
+		r := newRunReport(res, "", res.ExitCode(false), approveCmd)
+		reports = append(reports, demoStepReport{Title: s.title, Run: r})
+		if out != "json" {
+			fmt.Fprintf(c.stdout, "== %s\n", s.title)
+			if err := r.writeText(c.stdout, hint); err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(c.stdout)
 		}
-		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintln(stdout, "== ClickUp Workspace after the run")
-	printWorkspace(stdout, cuSrv)
-	fmt.Fprintln(stdout)
-	printTeams(stdout, cuSrv)
+	return reports, nil
+}
 
-	if s := last.Plan.Summarize(); s.Writes > 0 || s.Failures > 0 {
-		fmt.Fprintln(stderr, "demo: the second reconcile still planned changes; ClickUp did not converge")
+// runDemo runs the product against a built-in fake Okta and fake ClickUp on loopback: the same
+// adapters, HTTP and planner as production, with no credentials and no network.
+func (c *cli) runDemo(ctx context.Context, out outputFlag) int {
+	d, err := newDemo(ctx, c.demoLogger(), nil)
+	if err != nil {
+		c.errorf("demo: %v", err)
+		return exitError
+	}
+	defer d.close()
+	if out != "json" {
+		fmt.Fprintln(c.stdout, "okta-clickup-sync demo: a sample Okta org and ClickUp Workspace, served on loopback.")
+		fmt.Fprintln(c.stdout)
+	}
+	steps, err := c.runSteps(ctx, d, demoSteps, out)
+	if err != nil {
+		c.errorf("demo: %v", err)
+		return exitError
+	}
+	if out == "json" {
+		doc := demoReport{Steps: steps, Workspace: workspaceOf(d.cu), Teams: teamsOf(d.cu)}
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return exitError
+		}
+	} else {
+		fmt.Fprintln(c.stdout, "== ClickUp Workspace after the run")
+		printWorkspace(c.stdout, d.cu)
+		fmt.Fprintln(c.stdout)
+		printTeams(c.stdout, d.cu)
+	}
+	if s := steps[len(steps)-1].Run.Summary; s.Writes > 0 || s.Failures > 0 {
+		c.errorf("demo: the last reconcile still planned changes; ClickUp did not converge")
 		return exitError
 	}
 	return exitOK
@@ -123,13 +251,14 @@ func demoConfig(o *oktatest.Server, c *clickuptest.Server) config.Config {
 
 // demoOrg names what the demo changes between its passes.
 type demoOrg struct {
-	engineering, design string            // Okta group ids
-	users               map[string]string // login -> Okta id
+	engineering, design string                   // Okta group ids
+	users               map[string]string        // login -> Okta id
+	people              map[string]oktatest.User // login -> the Okta user as added
 }
 
 // seedDemo builds an org that exercises every rule of DESIGN.md §6.
 func seedDemo(o *oktatest.Server, c *clickuptest.Server) demoOrg {
-	org := demoOrg{users: map[string]string{}}
+	org := demoOrg{users: map[string]string{}, people: map[string]oktatest.User{}}
 	o.AddApp(demoAppID, "ClickUp")
 	c.AddCustomRole(4547089, "guest custom", 4)
 	c.AddCustomRole(6715664, "member custom", 3)
@@ -159,6 +288,7 @@ func seedDemo(o *oktatest.Server, c *clickuptest.Server) demoOrg {
 	for _, p := range people {
 		u := o.AddUser(oktatest.User{Status: p.status, Login: p.login, Email: p.login, FirstName: p.first, LastName: p.last})
 		org.users[p.login] = u.ID
+		org.people[p.login] = u
 		if p.profile != nil {
 			o.Assign(demoAppID, u.ID, "PROVISIONED", p.profile)
 		}
@@ -192,19 +322,28 @@ func seedDemo(o *oktatest.Server, c *clickuptest.Server) demoOrg {
 	return org
 }
 
-func printTeams(w io.Writer, c *clickuptest.Server) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TEAM\tMEMBERS")
+// teamsOf lists the Workspace's Teams with their members' user names.
+func teamsOf(c *clickuptest.Server) []demoTeam {
 	names := map[string]string{}
 	for _, u := range c.Users() {
 		names[u.ID] = u.UserName
 	}
+	out := []demoTeam{}
 	for _, g := range c.Groups() {
-		var ms []string
+		t := demoTeam{Name: g.DisplayName, Members: []string{}}
 		for _, m := range g.Members {
-			ms = append(ms, names[m])
+			t.Members = append(t.Members, names[m])
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", g.DisplayName, strings.Join(ms, ", "))
+		out = append(out, t)
+	}
+	return out
+}
+
+func printTeams(w io.Writer, c *clickuptest.Server) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TEAM\tMEMBERS")
+	for _, t := range teamsOf(c) {
+		fmt.Fprintf(tw, "%s\t%s\n", t.Name, strings.Join(t.Members, ", "))
 	}
 	_ = tw.Flush()
 }

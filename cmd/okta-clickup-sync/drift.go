@@ -3,38 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/okta-clickup-sync/okta-clickup-sync/config"
-	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
+	"github.com/spf13/cobra"
+
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
-
-// openStoreForReview loads only what reviewing the store needs: a drift query must work without
-// Okta or ClickUp credentials.
-func openStoreForReview(ctx context.Context, path string, lookup env) (*store.Store, error) {
-	if path == "" {
-		path, _ = lookup(config.ConfigPathEnv)
-	}
-	cfg, err := config.Load(path, lookup)
-	if err != nil {
-		return nil, err
-	}
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return nil, engine.ErrNoStore
-	}
-	return st, nil
-}
 
 // parseSince accepts Go durations and whole days ("7d").
 func parseSince(s string) (time.Duration, error) {
@@ -51,60 +31,101 @@ func parseSince(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func runDrift(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drift", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	runID := fs.String("run", "", "entries of this run (default: the latest run)")
-	since := fs.String("since", "", "entries of the runs within this duration (36h, 7d)")
-	action := fs.String("action", "", "only this action (create_user, deactivate, profile_drift_ignored, ...)")
-	user := fs.String("user", "", "only this user (email or login)")
-	limit := fs.Int("limit", 1000, "at most this many entries")
-	out := output("text")
-	fs.Var(&out, "output", "text or json")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
+func (c *cli) driftCommand() *cobra.Command {
+	var (
+		f     store.EntryFilter
+		since string
+	)
+	cmd := &cobra.Command{
+		Use:   "drift",
+		Short: "Show the recorded drift: every entry of a run's plan with its outcome",
+		Long: `Show the drift recorded in the state file (SYNC_STATE_PATH): every entry of a run's plan, with
+its outcome. The latest run by default; --run, --since, --action and --user narrow it down.
+It reads only the state file: no Okta or ClickUp credentials are needed, and a missing state
+file is reported, never created. Deactivations a run held and that were approved since show the
+approving run.`,
+		Example: `  okta-clickup-sync drift                                   # the latest run
+  okta-clickup-sync drift --run 20261120T090000Z-3fa2c1 --action deactivate
+  okta-clickup-sync drift --since 7d --user alice@example.com
+  okta-clickup-sync drift --since 24h -o json | jq '.entries[] | select(.outcome == "failed")'`,
+		Args: cobra.NoArgs,
 	}
-	f := store.EntryFilter{RunID: *runID, Action: *action, User: *user, Limit: *limit}
-	if *since != "" {
-		d, err := parseSince(*since)
-		if err != nil {
-			fmt.Fprintln(stderr, "drift:", err)
-			return exitError
+	fl := cmd.Flags()
+	fl.StringVar(&f.RunID, "run", "", "entries of this run (default: the latest run)")
+	fl.StringVar(&since, "since", "", "entries of the runs started within this duration (36h, 7d)")
+	fl.StringVar(&f.Action, "action", "", "only this action (create_user, deactivate, profile_drift_ignored, ...)")
+	fl.StringVar(&f.User, "user", "", "only this user: email, login, Okta id or ClickUp id")
+	fl.IntVar(&f.Limit, "limit", 1000, "at most this many entries, the newest")
+	out := addOutputFlag(cmd, "format on stdout")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		if since != "" {
+			d, err := parseSince(since)
+			if err != nil {
+				c.errorf("%v", err)
+				return exitCode(exitError)
+			}
+			f.Since = time.Now().Add(-d)
 		}
-		f.Since = time.Now().Add(-d)
-	}
-	if *action != "" && !core.Action(*action).Known() {
-		fmt.Fprintf(stderr, "drift: unknown --action %q\n", *action)
-		return exitError
-	}
-	st, err := openStoreForReview(ctx, *configPath, lookup)
-	if err != nil {
-		fmt.Fprintln(stderr, "drift:", err)
-		return exitError
-	}
-	defer st.Close()
-	if f.RunID == "" && f.Since.IsZero() {
-		latest, err := st.LatestRun(ctx)
+		if f.Action != "" && !core.Action(f.Action).Known() {
+			c.errorf("unknown --action %q", f.Action)
+			return exitCode(exitError)
+		}
+		cfg, _, err := c.setup(scopeReview)
 		if err != nil {
-			fmt.Fprintln(stderr, "drift: no run recorded yet:", err)
-			return exitError
+			return err
+		}
+		st, err := c.openReviewStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return c.drift(ctx, st, f, *out)
+	}
+	return cmd
+}
+
+func (c *cli) drift(ctx context.Context, st *store.Store, f store.EntryFilter, out outputFlag) error {
+	switch {
+	case f.RunID != "":
+		if _, err := st.Run(ctx, f.RunID); errors.Is(err, store.ErrNotFound) {
+			c.errorf("no run %s in the state file; see okta-clickup-sync history for the run ids", f.RunID)
+			return exitCode(exitError)
+		} else if err != nil {
+			c.errorf("%v", err)
+			return exitCode(exitError)
+		}
+	case f.Since.IsZero():
+		latest, err := st.LatestRun(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			c.errorf("no run is recorded in the state file yet")
+			return exitCode(exitError)
+		} else if err != nil {
+			c.errorf("%v", err)
+			return exitCode(exitError)
 		}
 		f.RunID = latest.ID
 	}
 	entries, err := st.Entries(ctx, f)
 	if err != nil {
-		fmt.Fprintln(stderr, "drift:", err)
-		return exitError
+		c.errorf("%v", err)
+		return exitCode(exitError)
+	}
+	rows, err := driftRows(newHeldView(ctx, st), entries)
+	if err != nil {
+		c.errorf("%v", err)
+		return exitCode(exitError)
 	}
 	if out == "json" {
-		err = writeDriftJSON(stdout, entries)
+		err = writeDriftJSON(c.stdout, rows)
 	} else {
-		err = writeDriftText(stdout, entries)
+		err = writeDriftText(c.stdout, rows)
 	}
 	if err != nil {
-		return exitError
+		c.errorf("write the drift: %v", err)
+		return exitCode(exitError)
 	}
-	return exitOK
+	return nil
 }
 
 func plural(n int, one, many string) string {
@@ -114,32 +135,66 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func writeDriftText(w io.Writer, entries []store.StoredEntry) error {
+// driftJSON is one entry of drift -o json, in the drift log's field names (DESIGN.md §8).
+type driftJSON struct {
+	RunID string    `json:"run_id"`
+	At    time.Time `json:"time"`
+	core.Entry
+	// HeldStatus says what became of a held entry: pending, approved or released. ApprovedBy is
+	// the run that approved the entry's run, and ApprovedAt when.
+	HeldStatus string    `json:"held_status,omitempty"`
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+}
+
+// driftRows adds to the entries what became of those held.
+func driftRows(v *heldView, entries []store.StoredEntry) ([]driftJSON, error) {
+	out := make([]driftJSON, 0, len(entries))
+	for _, e := range entries {
+		d := driftJSON{RunID: e.RunID, At: e.At.UTC(), Entry: e.Entry}
+		status, r, err := v.status(e.RunID, e.Entry)
+		if err != nil {
+			return nil, err
+		}
+		d.HeldStatus = status
+		if status == heldApproved {
+			d.ApprovedBy, d.ApprovedAt = r.approvedBy, r.approvedAt.UTC()
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func writeDriftText(w io.Writer, rows []driftJSON) error {
 	runs := map[string]bool{}
 	counts := map[core.Outcome]int{}
-	for _, e := range entries {
+	for _, e := range rows {
 		runs[e.RunID] = true
 		counts[e.Outcome]++
 	}
 	var parts []string
-	for _, o := range []core.Outcome{core.OutcomeApplied, core.OutcomePlanned, core.OutcomeFailed, core.OutcomeHeld, core.OutcomeIgnored} {
+	for _, o := range []core.Outcome{core.OutcomeApplied, core.OutcomePlanned, core.OutcomeFailed, core.OutcomeUnknown, core.OutcomeHeld, core.OutcomeIgnored} {
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
 	}
-	summary := plural(len(entries), "entry", "entries") + " in " + plural(len(runs), "run", "runs")
+	summary := plural(len(rows), "entry", "entries") + " in " + plural(len(runs), "run", "runs")
 	if len(parts) > 0 {
 		summary += ": " + strings.Join(parts, ", ")
 	}
 	fmt.Fprintln(w, summary+".")
-	if len(entries) == 0 {
+	if len(rows) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tRUN\tACTION\tUSER\tFIELD\tFROM\tTO\tOUTCOME")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), e.RunID,
-			e.Action, e.User, dash(e.Field), dash(e.From), dash(e.To), e.Outcome)
+	for _, e := range rows {
+		outcome := string(e.Outcome)
+		if e.HeldStatus != "" {
+			outcome = heldText(e.HeldStatus, heldRun{approvedBy: e.ApprovedBy})
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Format(time.RFC3339), e.RunID,
+			e.Action, e.User, dash(e.Field), dash(e.From), dash(e.To), outcome)
 	}
 	return tw.Flush()
 }
@@ -151,76 +206,8 @@ func dash(s string) string {
 	return s
 }
 
-type driftJSON struct {
-	RunID string    `json:"run_id"`
-	At    time.Time `json:"time"`
-	core.Entry
-}
-
-func writeDriftJSON(w io.Writer, entries []store.StoredEntry) error {
-	out := make([]driftJSON, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, driftJSON{RunID: e.RunID, At: e.At.UTC(), Entry: e.Entry})
-	}
+func writeDriftJSON(w io.Writer, rows []driftJSON) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"entries": out})
-}
-
-func runHistory(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("history", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	limit := fs.Int("limit", 20, "at most this many runs, newest first")
-	since := fs.String("since", "", "only runs within this duration (36h, 7d)")
-	out := output("text")
-	fs.Var(&out, "output", "text or json")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
-	}
-	f := store.RunFilter{Limit: *limit}
-	if *since != "" {
-		d, err := parseSince(*since)
-		if err != nil {
-			fmt.Fprintln(stderr, "history:", err)
-			return exitError
-		}
-		f.Since = time.Now().Add(-d)
-	}
-	st, err := openStoreForReview(ctx, *configPath, lookup)
-	if err != nil {
-		fmt.Fprintln(stderr, "history:", err)
-		return exitError
-	}
-	defer st.Close()
-	runs, err := st.Runs(ctx, f)
-	if err != nil {
-		fmt.Fprintln(stderr, "history:", err)
-		return exitError
-	}
-	if out == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"runs": runs}); err != nil {
-			return exitError
-		}
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTARTED\tTOOK\tTRIGGER\tDRY RUN\tOUTCOME\tWRITES\tFAILURES\tERROR")
-	for _, r := range runs {
-		took := "-"
-		if !r.End.IsZero() {
-			took = r.End.Sub(r.Start).Round(time.Millisecond).String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\t%d\t%d\t%s\n", r.ID, r.Start.UTC().Format(time.RFC3339), took,
-			r.Trigger, r.DryRun, r.Outcome, r.Summary.Writes, r.Summary.Failures, dash(r.Error))
-	}
-	return exitErrorIf(tw.Flush())
-}
-
-func exitErrorIf(err error) int {
-	if err != nil {
-		return exitError
-	}
-	return exitOK
+	return enc.Encode(map[string]any{"entries": rows})
 }

@@ -59,6 +59,15 @@ func (h *harness) lookup(k string) (string, bool) {
 	return v, ok
 }
 
+// environ is the harness's environment in os.Environ's form, for the unknown-variable warnings.
+func (h *harness) environ() []string {
+	out := make([]string, 0, len(h.env))
+	for k, v := range h.env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
 type result struct {
 	code           int
 	stdout, stderr string
@@ -67,7 +76,7 @@ type result struct {
 func (h *harness) run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(t.Context(), args, h.lookup, &out, &errb)
+	code := mainWith(t.Context(), args, options{lookup: h.lookup, environ: h.environ()}, &out, &errb)
 	r := result{code, out.String(), errb.String()}
 	for _, s := range h.secrets() {
 		if strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {

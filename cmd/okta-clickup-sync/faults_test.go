@@ -20,7 +20,7 @@ import (
 func (h *harness) runCtx(t *testing.T, ctx context.Context, sleep httpretry.SleepFunc, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := mainWith(ctx, args, h.lookup, &out, &errb, adapterClients{retry: httpretry.Policy{Sleep: sleep}})
+	code := mainWith(ctx, args, options{lookup: h.lookup, environ: h.environ(), clients: adapterClients{retry: httpretry.Policy{Sleep: sleep}}}, &out, &errb)
 	r := result{code, out.String(), errb.String()}
 	h.noSecrets(t, r, args)
 	return r

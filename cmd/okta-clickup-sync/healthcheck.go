@@ -2,39 +2,51 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"time"
 
-	"github.com/okta-clickup-sync/okta-clickup-sync/config"
+	"github.com/spf13/cobra"
 )
 
 // healthcheckTimeout is short: a container runtime runs the probe every few seconds, and a
 // daemon that cannot answer /healthz this fast is not healthy.
 const healthcheckTimeout = 3 * time.Second
 
-// runHealthcheck probes the running daemon's /healthz on loopback, for a Dockerfile HEALTHCHECK:
-// distroless images have no curl or wget. It exits 0 when the daemon answers 200.
-func runHealthcheck(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	addr := fs.String("addr", "", "the daemon's listen address (default SYNC_LISTEN_ADDR)")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
+func (c *cli) healthcheckCommand() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "Probe the running daemon's /healthz (for a container HEALTHCHECK)",
+		Long: `Probe the running daemon's /healthz on loopback and exit 0 when it answers 200: distroless
+images have no curl or wget for a container HEALTHCHECK. The address is the daemon's
+SYNC_LISTEN_ADDR unless --addr says otherwise; a wildcard host is reached on 127.0.0.1.`,
+		Example: `  okta-clickup-sync healthcheck
+  okta-clickup-sync healthcheck --addr 127.0.0.1:9090`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if addr == "" {
+				// Only the listen address matters here: a problem elsewhere in the
+				// configuration (an unreadable secret file) is the daemon's to report.
+				cfg, _, problems := c.load(scopeListen)
+				if len(problems) > 0 {
+					c.errorf("healthcheck: %v", problems[0])
+					return exitCode(exitError)
+				}
+				addr = cfg.Sync.ListenAddr
+			}
+			return codeOf(probe(cmd.Context(), addr, c.stdout, c.stderr))
+		},
 	}
-	if *addr == "" {
-		if *configPath == "" {
-			*configPath, _ = lookup(config.ConfigPathEnv)
-		}
-		// Only the listen address matters here: a problem elsewhere in the configuration (an
-		// unreadable secret file) is the daemon's to report, not a failed probe.
-		cfg, _ := config.Load(*configPath, lookup)
-		*addr = cfg.Sync.ListenAddr
-	}
-	target, err := probeAddr(*addr)
+	cmd.Flags().StringVar(&addr, "addr", "", "the daemon's listen address (default: SYNC_LISTEN_ADDR)")
+	return cmd
+}
+
+// probe GETs /healthz at the listen address addr.
+func probe(ctx context.Context, addr string, stdout, stderr io.Writer) int {
+	target, err := probeAddr(addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
 		return exitError

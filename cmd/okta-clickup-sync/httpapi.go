@@ -10,7 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// routes serves the daemon's own endpoints: liveness, readiness, metrics and the trigger.
+// routes serves the daemon's own endpoints: liveness, readiness, metrics, the trigger and, when
+// configured, the drift console.
 func (d *daemon) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -25,6 +26,9 @@ func (d *daemon) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{Registry: d.metrics.reg}))
 	mux.HandleFunc("POST /reconcile", d.handleTrigger)
+	if d.console != nil {
+		mux.Handle("/ui/", d.console)
+	}
 	return mux
 }
 

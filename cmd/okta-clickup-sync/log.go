@@ -7,7 +7,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// newLogger builds the root logger: JSON by default, colourless console lines on request.
+// newLogger builds the root logger: JSON, or colourless console lines for format console
+// (config.ResolveLogFormat turns auto into one of them).
 func newLogger(w io.Writer, level, format string) zerolog.Logger {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil || level == "" {
@@ -16,6 +17,7 @@ func newLogger(w io.Writer, level, format string) zerolog.Logger {
 	if format == "console" {
 		w = zerolog.ConsoleWriter{Out: w, NoColor: true, TimeFormat: time.RFC3339}
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().
+	// Requests are logged from the goroutines that read pages concurrently: one line at a time.
+	return zerolog.New(zerolog.SyncWriter(w)).Level(lvl).With().Timestamp().
 		Str("service", "okta-clickup-sync").Str("version", buildVersion()).Logger()
 }

@@ -23,7 +23,7 @@ func main() {
 		// default effect, ending the process at once.
 		stop()
 	}()
-	code := Main(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	code := mainWith(ctx, os.Args[1:], options{lookup: os.LookupEnv, environ: os.Environ()}, os.Stdout, os.Stderr)
 	stop()
 	for _, hook := range exitHooks {
 		hook()

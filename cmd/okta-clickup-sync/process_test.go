@@ -175,7 +175,7 @@ func httpGet(t *testing.T, url string) (int, string) {
 }
 
 // metricValue finds one sample in Prometheus text output, by its name and labels exactly as
-// written, like `okta_clickup_sync_runs_total{outcome="success"}`.
+// written, like `okta_clickup_sync_runs_total{kind="full",outcome="success"}`.
 func metricValue(text, series string) float64 {
 	for _, l := range strings.Split(text, "\n") {
 		if v, ok := strings.CutPrefix(l, series+" "); ok {
@@ -253,19 +253,19 @@ func TestRun_Process(t *testing.T) {
 		var metrics string
 		waitFor(t, "two completed runs in the fakes and /metrics", func() bool {
 			_, metrics = httpGet(t, base+"/metrics")
-			runs := metricValue(metrics, `okta_clickup_sync_runs_total{outcome="success"}`) +
-				metricValue(metrics, `okta_clickup_sync_runs_total{outcome="changed"}`)
+			runs := metricValue(metrics, `okta_clickup_sync_runs_total{kind="full",outcome="success"}`) +
+				metricValue(metrics, `okta_clickup_sync_runs_total{kind="full",outcome="changed"}`)
 			return runs >= 2 &&
 				countRequests(h.oktaRequests(), "GET", "/api/v1/apps/"+appID+"/users") >= 2 &&
 				countRequests(h.clickupRequests(), "GET", "/Users") >= 2
 		})
 		for series, want := range map[string]float64{
-			`okta_clickup_sync_runs_total{outcome="changed"}`:                         1,
+			`okta_clickup_sync_runs_total{kind="full",outcome="changed"}`:             1,
 			`okta_clickup_sync_actions_total{action="create_user",outcome="applied"}`: 1,
 			`okta_clickup_sync_api_requests_total{code="201",service="clickup_scim"}`: 1,
 			`okta_clickup_sync_api_rate_limited_total{service="okta"}`:                0,
 			`okta_clickup_sync_held_deactivations`:                                    0,
-			`okta_clickup_sync_runs_total{outcome="failed"}`:                          0,
+			`okta_clickup_sync_runs_total{kind="full",outcome="failed"}`:              0,
 		} {
 			if got := metricValue(metrics, series); got != want {
 				t.Errorf("%s = %v, want %v", series, got, want)
@@ -275,7 +275,7 @@ func TestRun_Process(t *testing.T) {
 			`okta_clickup_sync_api_requests_total{code="200",service="okta"}`,
 			`okta_clickup_sync_api_requests_total{code="200",service="clickup_rest"}`,
 			`okta_clickup_sync_last_success_timestamp_seconds`,
-			`okta_clickup_sync_run_duration_seconds_count`,
+			`okta_clickup_sync_run_duration_seconds_count{kind="full"}`,
 		} {
 			if got := metricValue(metrics, series); got < 1 {
 				t.Errorf("%s = %v, want at least 1", series, got)

@@ -2,81 +2,150 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
+	"strings"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
-	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-// output is how the plan is printed on stdout.
-type output string
+func (c *cli) reconcileCommand() *cobra.Command {
+	var (
+		dryRun, detailed bool
+		users            []string
+	)
+	cmd := &cobra.Command{
+		Use:   "reconcile",
+		Short: "Reconcile once: plan, apply, print the plan with each outcome",
+		Long: `Reconcile once: read the ClickUp app's assignments in Okta and the Workspace's users in ClickUp,
+plan, apply the plan under the safety rails, and print it with the outcome of every entry on stdout
+(the drift log goes to stderr). With --user, only the named users are read and reconciled, as
+Okta's "Provision User" does; a full run remains the backstop.
 
-func (o *output) String() string { return string(*o) }
-func (o *output) Set(s string) error {
-	if s != "text" && s != "json" {
-		return fmt.Errorf("must be text or json, not %q", s)
+Exit codes: 0 success, 1 error, 2 changes (only with --detailed-exitcode; with --dry-run, changes
+planned), 3 held by a safety rail (run approve RUN_ID to apply what was held).`,
+		Example: `  okta-clickup-sync reconcile --dry-run                 # what would change, changing nothing
+  okta-clickup-sync reconcile -o json                    # apply; the plan and outcomes as JSON
+  okta-clickup-sync reconcile --dry-run --detailed-exitcode || echo "exit $?"
+  okta-clickup-sync reconcile --user alice@example.com   # one user on demand (id, login or email)
+  okta-clickup-sync reconcile --config /etc/okta-clickup-sync/config.yaml`,
+		Args: cobra.NoArgs,
 	}
-	*o = output(s)
-	return nil
+	f := cmd.Flags()
+	f.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the run changed (with --dry-run: would change) ClickUp")
+	f.StringSliceVar(&users, "user", nil, "reconcile only these users: Okta ids, logins or emails (`KEY,...`, or repeated)")
+	out := addOutputFlag(cmd, "format of the plan on stdout")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		spec := engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerManual, DryRun: dryRun}
+		if cmd.Flags().Changed("user") {
+			keys, err := userKeys(users)
+			if err != nil {
+				c.errorf("%v", err)
+				return exitCode(exitError)
+			}
+			spec.Kind, spec.Users = engine.KindUser, keys
+		}
+		a, err := c.newApp(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.close()
+		res := a.engine.Run(cmd.Context(), spec)
+		return codeOf(c.report("reconcile", a, res, "", *out, detailed))
+	}
+	return cmd
 }
 
-func runReconcile(ctx context.Context, args []string, lookup env, stdout, stderr io.Writer, hc adapterClients) int {
-	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
-	configPath := fs.String("config", "", "YAML configuration file (default $OKTA_CLICKUP_SYNC_CONFIG)")
-	dryRun := fs.Bool("dry-run", false, "print the plan and change nothing")
-	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the run changed (or, with --dry-run, would change) ClickUp")
-	out := output("text")
-	fs.Var(&out, "output", "plan format on stdout: text or json")
-	if done, code := parseFlags(fs, args, stderr); done {
-		return code
+// userKeys cleans the keys of --user: each one trimmed, none empty, none repeated.
+func userKeys(in []string) ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for _, k := range in {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if !seen[strings.ToLower(k)] {
+			seen[strings.ToLower(k)] = true
+			keys = append(keys, k)
+		}
 	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("--user needs at least one Okta user id, login or email")
+	}
+	return keys, nil
+}
 
-	app, code := newApp(ctx, *configPath, lookup, stderr, hc)
-	if app == nil {
-		return code
+// report prints a finished one-off run on stdout (text or JSON), says on stderr in a sentence
+// why it failed if it did, and returns the exit code.
+func (c *cli) report(name string, a *app, res engine.Result, approves string, out outputFlag, detailed bool) int {
+	code := res.ExitCode(detailed)
+	approveCmd, hint := c.holdHints(a.st != nil, res)
+	if approves != "" {
+		approveCmd = ""
 	}
-	defer app.close()
-	res := app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerManual, DryRun: *dryRun})
-	if res.Plan.Entries == nil && res.Err != nil {
-		return res.ExitCode(*detailed) // nothing was planned; the log says why
+	r := newRunReport(res, approves, code, approveCmd)
+	var err error
+	if out == "json" {
+		err = r.writeJSON(c.stdout)
+	} else {
+		err = r.writeText(c.stdout, hint)
 	}
-	if err := printPlan(stdout, res.Plan, out); err != nil {
-		app.log.Error().Err(err).Msg("print plan")
+	if err != nil {
+		c.errorf("write the plan: %v", err)
 		return exitError
 	}
-	return res.ExitCode(*detailed)
+	switch {
+	case res.Err != nil:
+		c.errorf("%s run %s %s: %v", name, res.ID, res.Outcome, res.Err)
+	case code == exitError:
+		c.errorf("%s run %s %s: %d entries failed; see the plan above and the log", name, res.ID, res.Outcome, r.Summary.Failures)
+	}
+	return code
+}
+
+// holdHints say how to review and apply what a run held: the approve command when a store keeps
+// the held plan, else what to do instead.
+func (c *cli) holdHints(haveStore bool, res engine.Result) (approveCmd, hint string) {
+	switch {
+	case !haveStore:
+		return "", "Without a store nothing is kept for approval: raise SYNC_MAX_DEACTIVATIONS or SYNC_MAX_DEACTIVATION_PERCENT for one run to apply them."
+	case res.DryRun:
+		return "", "A dry run holds nothing for approval; held deactivations are applied with okta-clickup-sync approve RUN_ID of the run that held them (see the NOTE column, or okta-clickup-sync history)."
+	}
+	return c.commandLine("approve", res.ID), c.commandLine("drift", "--run", res.ID, "--action", "deactivate")
 }
 
 // app is what every run-making command holds: the configuration, the logger, the engine and the
 // store it writes to.
 type app struct {
-	cfg    config.Config
-	log    zerolog.Logger
-	engine *engine.Engine
-	st     *store.Store // nil when SYNC_STATE_PATH is empty
+	cfg     config.Config
+	log     zerolog.Logger
+	engine  *engine.Engine
+	st      *store.Store // nil when SYNC_STATE_PATH is empty
+	metrics *metrics
 }
 
-// newApp loads the configuration and builds the app, reporting problems on stderr. A nil app
-// comes with the exit code to return.
-func newApp(ctx context.Context, configPath string, lookup env, stderr io.Writer, hc adapterClients) (*app, int) {
-	cfg, err := loadConfig(configPath, lookup)
+// newApp loads the configuration and builds the app, saying on stderr what went wrong.
+func (c *cli) newApp(ctx context.Context) (*app, error) {
+	cfg, log, err := c.setup(scopeAll)
 	if err != nil {
-		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
-		return nil, exitError
+		return nil, err
 	}
-	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
-	a, err := buildApp(ctx, cfg, log, hc)
+	m := newMetrics()
+	a, err := buildApp(ctx, cfg, log, c.clients.withObserved(m, cfg, log))
 	if err != nil {
-		log.Error().Err(err).Msg("start-up failed")
-		return nil, exitError
+		c.errorf("%v", err)
+		return nil, exitCode(exitError)
 	}
-	return a, exitOK
+	a.metrics = m
+	a.engine.Pages = m.pages.Load
+	return a, nil
 }
 
 // buildApp wires the adapters, the store and the engine.
@@ -104,11 +173,4 @@ func (a *app) close() {
 			a.log.Warn().Err(err).Msg("close state file")
 		}
 	}
-}
-
-func printPlan(w io.Writer, p core.Plan, out output) error {
-	if out == "json" {
-		return p.WriteJSON(w)
-	}
-	return p.WriteText(w)
 }

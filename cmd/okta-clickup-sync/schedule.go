@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/robfig/cron/v3"
 	"github.com/rs/zerolog"
@@ -27,4 +28,20 @@ func newScheduler(spec string, log zerolog.Logger, job func()) (*cron.Cron, erro
 		return nil, fmt.Errorf("schedule %q (SYNC_SCHEDULE): %w", spec, err)
 	}
 	return c, nil
+}
+
+// scheduleInterval is the time between the next two runs of spec after now: the nominal period
+// of "@every 15m", and of a cron spec such as "0 6 * * *" too, which the "no success for N
+// schedules" alert counts in.
+func scheduleInterval(spec string, now time.Time) (time.Duration, error) {
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return 0, fmt.Errorf("schedule %q (SYNC_SCHEDULE): %w", spec, err)
+	}
+	next := s.Next(now)
+	after := s.Next(next)
+	if next.IsZero() || after.IsZero() {
+		return 0, fmt.Errorf("schedule %q (SYNC_SCHEDULE) never comes due twice", spec)
+	}
+	return after.Sub(next), nil
 }

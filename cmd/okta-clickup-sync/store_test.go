@@ -139,7 +139,7 @@ func TestApprove(t *testing.T) {
 	if r := h.run(t, "approve", runID[1]); r.code != exitError || !strings.Contains(r.stderr, "approve") {
 		t.Errorf("second approve: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := h.run(t, "approve", "20990101T000000Z-nohold"); r.code != exitError || !strings.Contains(r.stderr, "held no deactivations") {
+	if r := h.run(t, "approve", "20990101T000000Z-nohold"); r.code != exitError || !strings.Contains(r.stderr, "no run 20990101T000000Z-nohold") {
 		t.Errorf("approve of an unknown run: exit %d\n%s", r.code, r.stderr)
 	}
 }

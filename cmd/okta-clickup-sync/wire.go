@@ -17,18 +17,6 @@ import (
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-// loadConfig reads the file named by --config or OKTA_CLICKUP_SYNC_CONFIG, then the environment,
-// and validates the result, reporting every problem at once.
-func loadConfig(path string, lookup env) (config.Config, error) {
-	if path == "" {
-		path, _ = lookup(config.ConfigPathEnv)
-	}
-	// Main receives a lookup, not the whole environment, so there are no unknown-name warnings
-	// to log here yet.
-	cfg, _, err := config.Build(config.Sources{Path: path, Lookup: lookup})
-	return cfg, err
-}
-
 // adapterClients are the http.Clients the adapters use, so that the daemon can count their
 // requests; a nil field keeps that adapter's own default. retry is how they wait and retry (the
 // zero value is the default policy; tests record the waits instead of spending them).
@@ -43,11 +31,11 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 	if hc.retry.MaxWait == 0 {
 		hc.retry.MaxWait = cfg.Sync.RateLimitMaxWait
 	}
-	dir, err := newOktaClient(ctx, cfg, hc.okta, hc.retry)
+	dir, err := newOktaClient(ctx, cfg, hc.okta, logWaits(hc.retry, serviceOkta, log))
 	if err != nil {
 		return nil, err
 	}
-	ws, err := newSCIMClient(cfg, hc.scim, hc.retry)
+	ws, err := newSCIMClient(cfg, hc.scim, logWaits(hc.retry, serviceClickUpSCIM, log))
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +68,7 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 		ListingPageSize: okta.MaxPageLimit,
 	}
 	if cfg.ClickUp.APIToken != "" {
-		rest, err := newRESTClient(cfg, hc.rest, hc.retry)
+		rest, err := newRESTClient(cfg, hc.rest, logWaits(hc.retry, serviceClickUpREST, log))
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +101,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	}
 	st, err := store.Open(ctx, cfg.Sync.StatePath, store.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("open state file (SYNC_STATE_PATH): %w", err)
+		return nil, fmt.Errorf("open the state file set by %s: %w", stateSetting, err)
 	}
 	return st, nil
 }
