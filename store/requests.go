@@ -19,6 +19,7 @@ import (
 const (
 	RequestTrigger = "trigger" // a reconcile, as the trigger endpoint asks for one; Arg is the caller's
 	RequestApprove = "approve" // approve RUN_ID: Arg is the id of the run that held the plan
+	RequestUsers   = "users"   // an events run of these users: Arg is their Okta ids, comma-separated
 )
 
 // Where a request is.
@@ -28,7 +29,7 @@ const (
 	RequestDone    = "done"    // finished, with its result
 )
 
-var requestKinds = []string{RequestTrigger, RequestApprove}
+var requestKinds = []string{RequestTrigger, RequestApprove, RequestUsers}
 
 // requestRetakeAge is how long a request stays with a taker this process cannot judge (another
 // host on SQLite's shared volume, or a live but silent session) before another leader takes it
@@ -61,6 +62,9 @@ func (s *Store) EnqueueRequest(ctx context.Context, kind, arg string) (string, e
 	}
 	if kind == RequestApprove && arg == "" {
 		return "", errors.New("store: enqueue request: approve needs the id of the run that held the plan")
+	}
+	if kind == RequestUsers && arg == "" {
+		return "", errors.New("store: enqueue request: users needs the Okta ids of the users")
 	}
 	id := newToken()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO requests (id, kind, arg, state, created_at) VALUES (?, ?, ?, ?, ?)`,

@@ -17,6 +17,7 @@ func TestRequests_Lifecycle(t *testing.T) {
 		for name, err := range map[string]error{
 			"unknown kind":        func() error { _, err := s.EnqueueRequest(ctx, "reboot", ""); return err }(),
 			"approve without run": func() error { _, err := s.EnqueueRequest(ctx, RequestApprove, ""); return err }(),
+			"users without ids":   func() error { _, err := s.EnqueueRequest(ctx, RequestUsers, ""); return err }(),
 		} {
 			if err == nil {
 				t.Errorf("%s: accepted", name)

@@ -7,6 +7,7 @@ import (
 	stdlog "log"
 	"net"
 	"net/http"
+	gosync "sync"
 	"sync/atomic"
 	"time"
 
@@ -42,9 +43,11 @@ type daemon struct {
 	metrics *metrics
 	health  *health
 
-	// runs has capacity 1: a request made while one is already queued merges into it, and one
-	// made while a run is in flight waits for it to end.
-	runs chan string
+	// queue holds the runs waiting for the one run slot: a request made while one of its kind is
+	// already queued merges into it, and one made while a run is in flight waits for it to end.
+	queue *runQueue
+	// leading is set while this replica leads (DESIGN.md §14): only the leader runs.
+	leading atomic.Bool
 	// stopping refuses triggers once shutdown began: the runner no longer takes them.
 	stopping atomic.Bool
 	// triggerHash is SHA-256 of SYNC_TRIGGER_TOKEN; nil disables POST /reconcile. Comparing
@@ -57,7 +60,7 @@ type daemon struct {
 func newDaemon(cfg config.Config, a *app, log zerolog.Logger, m *metrics) *daemon {
 	d := &daemon{
 		cfg: cfg, app: a, log: log, metrics: m,
-		health: &health{}, runs: make(chan string, 1),
+		health: &health{}, queue: newRunQueue(),
 	}
 	if cfg.Sync.TriggerToken != "" {
 		h := sha256.Sum256([]byte(cfg.Sync.TriggerToken.Reveal()))
@@ -129,13 +132,29 @@ func runDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	runnerDone := make(chan struct{})
+	poller := d.newPoller(time.Now())
+	leadDone := make(chan struct{})
 	go func() {
-		defer close(runnerDone)
-		d.runner(runCtx)
+		defer close(leadDone)
+		d.lead(runCtx, func(term context.Context) (stop func()) {
+			var wg gosync.WaitGroup
+			for _, f := range []func(context.Context){d.runner, d.takeRequests} {
+				wg.Add(1)
+				go func() { defer wg.Done(); f(term) }()
+			}
+			if poller != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); d.poll(term, poller) }()
+			}
+			d.trigger(triggerStartup)
+			sched.Start()
+			return func() {
+				// The cron job only queues, so its Stop is immediate; the runner may take time.
+				<-sched.Stop().Done()
+				wg.Wait()
+			}
+		})
 	}()
-	d.trigger(triggerStartup)
-	sched.Start()
 	// Tests and operators read the bound address from here: SYNC_LISTEN_ADDR may say port 0.
 	log.Info().Str("addr", ln.Addr().String()).Str("schedule", cfg.Sync.Schedule).
 		Bool("trigger_enabled", d.triggerHash != nil).Dur("run_timeout", cfg.Sync.RunTimeout).
@@ -151,12 +170,10 @@ func runDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 	}
 	d.stopping.Store(true)
 	cancel()
-	// The cron job only queues, so its Stop is immediate; the runner is what may take time.
-	<-sched.Stop().Done()
 	grace := time.NewTimer(shutdownGrace)
 	defer grace.Stop()
 	select {
-	case <-runnerDone:
+	case <-leadDone:
 	case <-grace.C:
 		log.Error().Dur("grace", shutdownGrace).Msg("shutdown grace period over with a write still in flight")
 		code = exitError
@@ -170,33 +187,51 @@ func runDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 	return code
 }
 
-// trigger queues a run without blocking and reports whether it was queued (false: merged into
-// the one already queued, or refused because the daemon is stopping).
+// trigger queues a full run without blocking and reports whether it was queued (false: merged
+// into the one already queued, or refused because the daemon is stopping). A standby forwards it
+// to the leader through the store.
 func (d *daemon) trigger(source string) bool {
 	if d.stopping.Load() {
 		return false
 	}
-	select {
-	case d.runs <- source:
+	if !d.leading.Load() {
+		if d.app.st == nil {
+			return false
+		}
+		if _, err := d.app.st.EnqueueRequest(context.Background(), store.RequestTrigger, source); err != nil {
+			d.log.Error().Err(err).Msg("forward a trigger to the leader")
+			return false
+		}
 		return true
-	default:
+	}
+	if !d.queue.addFull(source, nil) {
 		d.log.Debug().Str("trigger", source).Msg("run merged into the queued one")
 		return false
 	}
+	return true
 }
 
-// runner runs queued runs one at a time until ctx is done.
+// runner runs queued work one run at a time until ctx is done.
 func (d *daemon) runner(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case source := <-d.runs:
-			// select picks at random among ready cases; a stop must win over a queued run.
+		case <-d.queue.wake:
+		}
+		for {
+			// select picks at random among ready cases; a stop must win over queued work.
 			if ctx.Err() != nil {
 				return
 			}
-			d.runOnce(ctx, source)
+			w, ok := d.queue.take()
+			if !ok {
+				break
+			}
+			res := d.runWork(ctx, w)
+			for _, c := range w.done {
+				c <- res
+			}
 		}
 	}
 }
@@ -209,9 +244,19 @@ func storeTrigger(source string) string {
 	return store.TriggerSchedule
 }
 
-// runOnce runs one reconcile and records its outcome in the metrics and the readiness state.
+// runOnce runs one full reconcile and records its outcome in the metrics and the readiness state.
 func (d *daemon) runOnce(ctx context.Context, source string) string {
-	res := d.app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: storeTrigger(source)})
+	res := d.runWork(ctx, work{full: true, source: source})
+	return res.Outcome
+}
+
+// runWork makes the run w asks for and records it in the metrics and the readiness state.
+func (d *daemon) runWork(ctx context.Context, w work) engine.Result {
+	spec := engine.Spec{Kind: engine.KindFull, Trigger: storeTrigger(w.source)}
+	if !w.full {
+		spec = engine.Spec{Kind: engine.KindEvents, Trigger: store.TriggerEvents, Users: w.users}
+	}
+	res := d.app.engine.Run(ctx, spec)
 	outcome := res.Outcome
 	// A run that ended as the stop began may still have been cut short; never count it against
 	// readiness.
@@ -219,7 +264,8 @@ func (d *daemon) runOnce(ctx context.Context, source string) string {
 		outcome = store.RunInterrupted
 	}
 	d.observe(res, outcome)
-	return outcome
+	res.Outcome = outcome
+	return res
 }
 
 // observe records a finished run in the metrics and the readiness state.

@@ -27,7 +27,23 @@ func testDaemon(t *testing.T, token string) (*daemon, *bytes.Buffer) {
 	cfg := config.Default()
 	cfg.Sync.TriggerToken = config.Secret(token)
 	var logs bytes.Buffer
-	return newDaemon(cfg, nil, zerolog.New(&logs), newMetrics()), &logs
+	d := newDaemon(cfg, nil, zerolog.New(&logs), newMetrics())
+	d.setLeading(true) // a lone daemon leads
+	return d, &logs
+}
+
+// queued counts the runs waiting in d's queue.
+func queued(d *daemon) int {
+	d.queue.mu.Lock()
+	defer d.queue.mu.Unlock()
+	n := 0
+	if d.queue.full != nil {
+		n++
+	}
+	if d.queue.users != nil {
+		n++
+	}
+	return n
 }
 
 // value reads a counter or gauge.
@@ -70,7 +86,7 @@ func TestTrigger(t *testing.T) {
 				t.Errorf("Authorization %q: no WWW-Authenticate", auth)
 			}
 		}
-		if n := len(d.runs); n != 0 {
+		if n := queued(d); n != 0 {
 			t.Fatalf("%d runs queued by unauthorized requests, want none", n)
 		}
 		if strings.Contains(logs.String(), triggerToken) {
@@ -86,11 +102,11 @@ func TestTrigger(t *testing.T) {
 			}
 		}
 		// Two requests, one run: the second merged into the first, still queued.
-		if n := len(d.runs); n != 1 {
+		if n := queued(d); n != 1 {
 			t.Fatalf("%d runs queued, want 1", n)
 		}
-		if src := <-d.runs; src != triggerHTTP {
-			t.Errorf("queued by %q, want %q", src, triggerHTTP)
+		if w, _ := d.queue.take(); w.source != triggerHTTP {
+			t.Errorf("queued by %q, want %q", w.source, triggerHTTP)
 		}
 	})
 	t.Run("Disabled", func(t *testing.T) {
@@ -99,7 +115,7 @@ func TestTrigger(t *testing.T) {
 		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "SYNC_TRIGGER_TOKEN") {
 			t.Fatalf("%d %s, want 403 naming SYNC_TRIGGER_TOKEN", rec.Code, rec.Body)
 		}
-		if len(d.runs) != 0 {
+		if queued(d) != 0 {
 			t.Fatal("a disabled trigger queued a run")
 		}
 	})
@@ -109,13 +125,13 @@ func TestTrigger(t *testing.T) {
 		if rec := serve(t, d.routes(), http.MethodPost, "/reconcile", "Bearer "+triggerToken); rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("%d, want 503", rec.Code)
 		}
-		if d.trigger(triggerSchedule) || len(d.runs) != 0 {
+		if d.trigger(triggerSchedule) || queued(d) != 0 {
 			t.Fatal("a stopping daemon queued a run")
 		}
 	})
 	t.Run("GetNotAllowed", func(t *testing.T) {
 		d, _ := testDaemon(t, triggerToken)
-		if rec := serve(t, d.routes(), http.MethodGet, "/reconcile", "Bearer "+triggerToken); rec.Code != http.StatusMethodNotAllowed || len(d.runs) != 0 {
+		if rec := serve(t, d.routes(), http.MethodGet, "/reconcile", "Bearer "+triggerToken); rec.Code != http.StatusMethodNotAllowed || queued(d) != 0 {
 			t.Fatalf("GET /reconcile: %d, want 405 and no run", rec.Code)
 		}
 	})

@@ -18,6 +18,11 @@ func (d *daemon) routes() http.Handler {
 		writePlain(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !d.leading.Load() {
+			// A standby is ready to take over; it serves health, metrics and the console.
+			writePlain(w, http.StatusOK, "standby")
+			return
+		}
 		if ok, why := d.health.ready(); !ok {
 			writePlain(w, http.StatusServiceUnavailable, "not ready: "+why)
 			return
@@ -28,6 +33,10 @@ func (d *daemon) routes() http.Handler {
 	mux.HandleFunc("POST /reconcile", d.handleTrigger)
 	if d.console != nil {
 		mux.Handle("/ui/", d.console)
+	}
+	if d.cfg.Sync.EventHookSecret != "" {
+		mux.HandleFunc("GET /hooks/okta", d.handleHook)
+		mux.HandleFunc("POST /hooks/okta", d.handleHook)
 	}
 	return mux
 }
@@ -50,7 +59,14 @@ func (d *daemon) handleTrigger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := "queued"
-	if !d.trigger(triggerHTTP) {
+	switch {
+	case !d.leading.Load():
+		status = "forwarded"
+		if !d.trigger(triggerHTTP) {
+			writePlain(w, http.StatusServiceUnavailable, "this replica is a standby and could not forward the trigger to the leader")
+			return
+		}
+	case !d.trigger(triggerHTTP):
 		status = "merged"
 	}
 	d.log.Info().Str("remote_addr", r.RemoteAddr).Str("status", status).Msg("run triggered")

@@ -11,6 +11,7 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
+	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
 func (c *cli) reconcileCommand() *cobra.Command {
@@ -129,6 +130,7 @@ type app struct {
 	engine  *engine.Engine
 	st      *store.Store // nil when SYNC_STATE_PATH is empty
 	metrics *metrics
+	events  core.EventLog // Okta's System Log, for the daemon's poller
 }
 
 // newApp loads the configuration and builds the app, saying on stderr what went wrong.
@@ -164,7 +166,9 @@ func buildApp(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ada
 	if st != nil {
 		e.Store = st
 	}
-	return &app{cfg: cfg, log: log, engine: e, st: st}, nil
+	a := &app{cfg: cfg, log: log, engine: e, st: st}
+	a.events, _ = e.Directory.(core.EventLog)
+	return a, nil
 }
 
 func (a *app) close() {

@@ -126,7 +126,7 @@ func (c *cli) serveSandbox(ctx context.Context, listen string, out outputFlag) i
 			held = s.Run.RunID
 		}
 	}
-	ui, err := newConsole(uiToken, d.app.st, d.app.engine, log, nil)
+	ui, err := newConsole(uiToken, d.app.st, engineApprove(d.app.engine, nil), log)
 	if err != nil {
 		c.errorf("sandbox: %v", err)
 		return exitError

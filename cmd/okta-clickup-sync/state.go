@@ -9,15 +9,26 @@ import (
 	"github.com/okta-clickup-sync/okta-clickup-sync/store"
 )
 
-// stateSetting names the state file's setting both ways, for messages.
-const stateSetting = "SYNC_STATE_PATH (sync.state_path)"
+// stateSetting and stateURLSetting name the store's settings both ways, for messages.
+const (
+	stateSetting    = "SYNC_STATE_PATH (sync.state_path)"
+	stateURLSetting = "SYNC_STATE_URL (sync.state_url)"
+)
 
 // openReviewStore opens the state file for drift and history, which only read it: a missing file
 // is an error that says so, and nothing is created (DESIGN.md §12).
 func (c *cli) openReviewStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if cfg.Sync.StateURL != "" {
-		c.errorf("SYNC_STATE_URL is set, but this build keeps the store in a SQLite file only; use %s", stateSetting)
-		return nil, exitCode(exitError)
+		st, err := store.OpenURL(ctx, cfg.Sync.StateURL.Reveal(), store.Options{MustExist: true})
+		switch {
+		case errors.Is(err, store.ErrNoStateFile):
+			c.errorf("the PostgreSQL store set by %s holds no state yet, so no run has been recorded there (%v)", stateURLSetting, err)
+			return nil, exitCode(exitError)
+		case err != nil:
+			c.errorf("cannot open the PostgreSQL store set by %s: %v", stateURLSetting, err)
+			return nil, exitCode(exitError)
+		}
+		return st, nil
 	}
 	path := cfg.Sync.StatePath
 	if path == "" {

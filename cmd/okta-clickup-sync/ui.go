@@ -13,16 +13,35 @@ import (
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
-// newConsole builds the drift console (DESIGN.md §13) on a store, with approvals made by e;
-// observe, when set, is told of every approval run.
-func newConsole(token string, st *store.Store, e *engine.Engine, log zerolog.Logger, observe func(engine.Result)) (http.Handler, error) {
+// approveRun makes an approve run of a held run, and says how it went.
+type approveRun func(ctx context.Context, runID string) (engine.Result, error)
+
+// engineApprove approves with e, here; observe, when set, is told of every approval run.
+func engineApprove(e *engine.Engine, observe func(engine.Result)) approveRun {
+	return func(ctx context.Context, runID string) (engine.Result, error) {
+		res := e.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerConsole, Approves: runID})
+		if observe != nil {
+			observe(res)
+		}
+		if res.Err != nil {
+			return res, res.Err
+		}
+		if s := res.Plan.Summarize(); s.Failures > 0 {
+			return res, fmt.Errorf("%d of the approved writes failed", s.Failures)
+		}
+		return res, nil
+	}
+}
+
+// newConsole builds the drift console (DESIGN.md §13) on a store, with approvals made by approve.
+func newConsole(token string, st *store.Store, approve approveRun, log zerolog.Logger) (http.Handler, error) {
 	if st == nil {
 		return nil, fmt.Errorf("SYNC_UI_TOKEN is set, but the console needs the state file: set %s", stateSetting)
 	}
 	h, err := console.New(console.Options{
 		Token:   token,
 		Store:   console.StoreReader(st),
-		Approve: consoleApprove(e, observe),
+		Approve: consoleApprove(approve),
 		Log:     log,
 	})
 	if err != nil {
@@ -32,21 +51,14 @@ func newConsole(token string, st *store.Store, e *engine.Engine, log zerolog.Log
 }
 
 // consoleApprove is the console's Approve button: the same run as `approve RUN_ID`.
-func consoleApprove(e *engine.Engine, observe func(engine.Result)) console.ApproveFunc {
+func consoleApprove(approve approveRun) console.ApproveFunc {
 	return func(ctx context.Context, runID string) (console.ApproveResult, error) {
-		res := e.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerConsole, Approves: runID})
-		if observe != nil {
-			observe(res)
-		}
+		res, err := approve(ctx, runID)
 		out := console.ApproveResult{RunID: res.ID, Status: res.Outcome}
-		if res.Err != nil {
-			return out, res.Err
+		if err != nil {
+			return out, err
 		}
-		s := res.Plan.Summarize()
-		if s.Failures > 0 {
-			return out, fmt.Errorf("%d of the approved writes failed", s.Failures)
-		}
-		out.Message = fmt.Sprintf("Approved the deactivations held by run %s: %d applied.", runID, s.Outcomes[core.OutcomeApplied])
+		out.Message = fmt.Sprintf("Approved the deactivations held by run %s: %d applied.", runID, res.Plan.Summarize().Outcomes[core.OutcomeApplied])
 		return out, nil
 	}
 }
@@ -56,8 +68,14 @@ func (d *daemon) mountConsole() error {
 	if d.cfg.Sync.UIToken == "" {
 		return nil
 	}
-	h, err := newConsole(d.cfg.Sync.UIToken.Reveal(), d.app.st, d.app.engine, d.log,
-		func(res engine.Result) { d.observe(res, res.Outcome) })
+	here := engineApprove(d.app.engine, func(res engine.Result) { d.observe(res, res.Outcome) })
+	approve := func(ctx context.Context, runID string) (engine.Result, error) {
+		if d.leading.Load() {
+			return here(ctx, runID)
+		}
+		return d.forwardApprove(ctx, runID) // a standby: the leader applies it
+	}
+	h, err := newConsole(d.cfg.Sync.UIToken.Reveal(), d.app.st, approve, d.log)
 	if err != nil {
 		return err
 	}

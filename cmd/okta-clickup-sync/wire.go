@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -91,10 +90,12 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 
 // openStore opens the configured state file, or returns nil when the store is disabled.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	// Running on without a store would drop leader election, and with it the one-writer rule
-	// that two replicas pointed at PostgreSQL rely on.
 	if cfg.Sync.StateURL != "" {
-		return nil, errors.New("SYNC_STATE_URL: the PostgreSQL store is not available in this build; use SYNC_STATE_PATH")
+		st, err := store.OpenURL(ctx, cfg.Sync.StateURL.Reveal(), store.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open the PostgreSQL store set by %s: %w", stateURLSetting, err)
+		}
+		return st, nil
 	}
 	if cfg.Sync.StatePath == "" {
 		return nil, nil
