@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync/atomic"
 	"testing"
 )
 
@@ -95,15 +96,16 @@ func TestDiffForeignExternalIDs(t *testing.T) {
 	}
 }
 
-// countingReader is a stubReader that counts its reads and can fail them.
+// countingReader is a stubReader that counts its reads and can fail them. Confirm reads
+// concurrently.
 type countingReader struct {
 	stubReader
-	reads int
+	reads atomic.Int32
 	err   error
 }
 
 func (r *countingReader) AppUser(ctx context.Context, id string) (OktaUser, bool, error) {
-	r.reads++
+	r.reads.Add(1)
 	if r.err != nil {
 		return OktaUser{}, false, r.err
 	}
@@ -146,8 +148,8 @@ func TestConfirm(t *testing.T) {
 		if got := compact(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("plan\n got %q\nwant %q", got, want)
 		}
-		if r.reads != 3 || dir.calls != 0 {
-			t.Errorf("reads %d, listings %d: want one read per user and no listing", r.reads, dir.calls)
+		if r.reads.Load() != 3 || dir.calls != 0 {
+			t.Errorf("reads %d, listings %d: want one read per user and no listing", r.reads.Load(), dir.calls)
 		}
 		if p.Summarize().Failures != 1 {
 			t.Errorf("an unconfirmed deactivation must fail the run")
@@ -163,8 +165,8 @@ func TestConfirm(t *testing.T) {
 		if got := compact(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("plan\n got %q\nwant %q", got, want)
 		}
-		if r.reads != 0 || dir.calls != 1 {
-			t.Errorf("reads %d, listings %d: want one listing and no per-user read", r.reads, dir.calls)
+		if r.reads.Load() != 0 || dir.calls != 1 {
+			t.Errorf("reads %d, listings %d: want one listing and no per-user read", r.reads.Load(), dir.calls)
 		}
 	})
 	t.Run("a failed read fails the run", func(t *testing.T) {
@@ -180,8 +182,8 @@ func TestConfirm(t *testing.T) {
 			t.Fatalf("setup: %v %v", err, c.Held)
 		}
 		r := &countingReader{stubReader: reader}
-		if _, err := Confirm(t.Context(), c.Plan, &listing{}, r, 3); err != nil || r.reads != 0 {
-			t.Fatalf("reads %d err %v: held entries are confirmed when approved, not now", r.reads, err)
+		if _, err := Confirm(t.Context(), c.Plan, &listing{}, r, 3); err != nil || r.reads.Load() != 0 {
+			t.Fatalf("reads %d err %v: held entries are confirmed when approved, not now", r.reads.Load(), err)
 		}
 	})
 }

@@ -143,8 +143,10 @@ func NewServer(o Options) *Server {
 		restLimit: newLimiter(DefaultRateLimit),
 	}
 	s.routes = s.newRoutes()
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.scimURL = s.ts.URL + s.scimPrefix()
+	// The URL is known before the server starts, so no handler ever reads it while it is set.
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.scimURL = "http://" + s.ts.Listener.Addr().String() + s.scimPrefix()
+	s.ts.Start()
 	return s
 }
 
