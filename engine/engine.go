@@ -51,6 +51,11 @@ type Engine struct {
 
 	Store Store // optional: nil when no store is configured
 
+	// Prepare, when set, readies the ClickUp side before a run first reads it (the SCIM
+	// discovery of DESIGN.md §11); it may be called once per run and should do its work once.
+	// A full run calls it beside the Okta listing, so it adds nothing to the run's longest chain.
+	Prepare func(ctx context.Context) error
+
 	Options core.Options
 	Rails   core.Rails
 	Apply   core.ApplyOptions

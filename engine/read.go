@@ -28,11 +28,27 @@ func (e *Engine) readAll(ctx context.Context) (core.Desired, core.Actual, error)
 		}
 		return nil
 	})
-	goSafely(g, func() (err error) {
-		if a.Users, err = e.Workspace.ListUsers(gctx); err != nil {
-			return fmt.Errorf("read clickup users: %w", err)
+	goSafely(g, func() error {
+		if err := e.prepare(gctx); err != nil {
+			return err
 		}
-		return nil
+		// Users and Teams once the service is known, side by side.
+		sub, sctx := errgroup.WithContext(gctx)
+		goSafely(sub, func() (err error) {
+			if a.Users, err = e.Workspace.ListUsers(sctx); err != nil {
+				return fmt.Errorf("read clickup users: %w", err)
+			}
+			return nil
+		})
+		if e.readsTeams() {
+			goSafely(sub, func() (err error) {
+				if a.Teams, err = e.Teams.ListTeams(sctx); err != nil {
+					return fmt.Errorf("read clickup teams: %w", err)
+				}
+				return nil
+			})
+		}
+		return sub.Wait()
 	})
 	if e.Roles != nil {
 		goSafely(g, func() error {
@@ -61,14 +77,6 @@ func (e *Engine) readAll(ctx context.Context) (core.Desired, core.Actual, error)
 			return nil
 		})
 	}
-	if e.readsTeams() {
-		goSafely(g, func() (err error) {
-			if a.Teams, err = e.Teams.ListTeams(gctx); err != nil {
-				return fmt.Errorf("read clickup teams: %w", err)
-			}
-			return nil
-		})
-	}
 	if err := g.Wait(); err != nil {
 		return core.Desired{}, core.Actual{}, fmt.Errorf("%w: %w", ErrRead, err)
 	}
@@ -76,6 +84,17 @@ func (e *Engine) readAll(ctx context.Context) (core.Desired, core.Actual, error)
 		return core.Desired{}, core.Actual{}, fmt.Errorf("%w: %w", ErrRead, err)
 	}
 	return d, a, nil
+}
+
+// prepare readies the ClickUp side (Engine.Prepare), if anything has to.
+func (e *Engine) prepare(ctx context.Context) error {
+	if e.Prepare == nil {
+		return nil
+	}
+	if err := e.Prepare(ctx); err != nil {
+		return fmt.Errorf("prepare clickup: %w", err)
+	}
+	return nil
 }
 
 // goSafely runs f in the group with a panic in it turned into the group's error.

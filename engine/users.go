@@ -22,6 +22,9 @@ func (e *Engine) readUsers(ctx context.Context, keys []string, links, groupLinks
 	if e.Users == nil || e.Finder == nil {
 		return d, a, errors.New("user runs need single-user reads from Okta and ClickUp")
 	}
+	if err := e.prepare(ctx); err != nil {
+		return d, a, fmt.Errorf("%w: %w", ErrRead, err)
+	}
 	seen := map[string]bool{}
 	for _, key := range keys {
 		u, err := e.readOktaUser(ctx, key)

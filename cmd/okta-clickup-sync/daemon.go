@@ -99,6 +99,12 @@ func runDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 		return exitError
 	}
 	defer a.close()
+	// The daemon learns what the SCIM service offers before it serves: a service it cannot work
+	// with stops it here rather than failing every run.
+	if err := a.engine.Prepare(ctx); err != nil {
+		log.Error().Err(err).Msg("start-up failed")
+		return exitError
+	}
 	a.engine.Pages = m.pages.Load
 	d := newDaemon(cfg, a, log, m)
 	sched, err := newScheduler(cfg.Sync.Schedule, log, func() { d.trigger(triggerSchedule) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	gosync "sync"
 
 	"github.com/rs/zerolog"
 
@@ -38,16 +39,8 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 	if err != nil {
 		return nil, err
 	}
-	// What the SCIM service announces decides how it is read and written (DESIGN.md §11).
-	svc, err := ws.Discover(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("clickup scim: %w", err)
-	}
-	if err := svc.GroupsError(); err != nil && len(cfg.Sync.PushGroups) > 0 {
-		return nil, fmt.Errorf("SYNC_PUSH_GROUPS: %w; unset SYNC_PUSH_GROUPS", err)
-	}
-	log.Info().Fields(svc.Fields()).Msg("clickup scim service")
 	e := &engine.Engine{
+		Prepare:    discovery(ws, cfg, log),
 		Directory:  dir,
 		Users:      dir,
 		UserGroups: dir,
@@ -86,6 +79,33 @@ func newEngine(ctx context.Context, cfg config.Config, log zerolog.Logger, hc ad
 		e.PushGroups, e.Groups = ids, dir
 	}
 	return e, nil
+}
+
+// discovery reads what the SCIM service announces, which decides how it is read and written
+// (DESIGN.md §11), once: the first run does it beside its Okta listing, and the daemon at start.
+// A service without Groups while groups are pushed is refused, naming the setting.
+func discovery(ws *clickup.SCIMClient, cfg config.Config, log zerolog.Logger) func(context.Context) error {
+	var (
+		mu   gosync.Mutex
+		done bool
+	)
+	return func(ctx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return nil
+		}
+		svc, err := ws.Discover(ctx)
+		if err != nil {
+			return fmt.Errorf("clickup scim: %w", err)
+		}
+		if err := svc.GroupsError(); err != nil && len(cfg.Sync.PushGroups) > 0 {
+			return fmt.Errorf("SYNC_PUSH_GROUPS: %w; unset SYNC_PUSH_GROUPS", err)
+		}
+		log.Info().Fields(svc.Fields()).Msg("clickup scim service")
+		done = true
+		return nil
+	}
 }
 
 // openStore opens the configured state file, or returns nil when the store is disabled.
