@@ -302,6 +302,12 @@ func seedDemo(o *oktatest.Server, c *clickuptest.Server) demoOrg {
 	}
 	// Invited by hand in ClickUp, never assigned in Okta: reported, not touched.
 	hank := c.AddUser(clickuptest.User{UserName: "hank.hand@example.com", Email: "hank.hand@example.com", GivenName: "Hank", FamilyName: "Hand", Active: true, Role: "member"})
+	// Made by the IdP the Workspace used before Okta, whose ids are GUIDs: Gil is assigned in
+	// Okta and is adopted, not created again; Fay is not, and is reported, never deactivated.
+	gil := o.AddUser(oktatest.User{Status: "ACTIVE", Login: "gil.guid@example.com", Email: "gil.guid@example.com", FirstName: "Gil", LastName: "Guid"})
+	o.Assign(demoAppID, gil.ID, "PROVISIONED", map[string]any{"role": "member"})
+	c.AddUser(clickuptest.User{ExternalID: "5f0c2d7e-8a31-4c55-9b2e-1d6f3a9e7c40", UserName: "gil.guid@example.com", Email: "gil.guid@example.com", GivenName: "Gil", FamilyName: "Guid", Active: true, Role: "member"})
+	c.AddUser(clickuptest.User{ExternalID: "a83e61c4-2f9b-47d0-b5a8-6c0e9d14f2b7", UserName: "fay.former@example.com", Email: "fay.former@example.com", GivenName: "Fay", FamilyName: "Former", Active: true, Role: "member"})
 
 	// Two pushed groups: Engineering has no Team yet; Design's Team has a member added by hand.
 	org.engineering = o.AddGroup(oktatest.Group{Name: "Engineering"}).ID
