@@ -59,23 +59,15 @@ approving run.`,
 	out := addOutputFlag(cmd, "format on stdout")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
-		if since != "" {
-			d, err := parseSince(since)
-			if err != nil {
-				c.errorf("%v", err)
-				return exitCode(exitError)
-			}
-			f.Since = time.Now().Add(-d)
+		var err error
+		if f.Since, err = c.sinceFlag(since); err != nil {
+			return err
 		}
 		if f.Action != "" && !core.Action(f.Action).Known() {
 			c.errorf("unknown --action %q", f.Action)
 			return exitCode(exitError)
 		}
-		cfg, _, err := c.setup(scopeReview)
-		if err != nil {
-			return err
-		}
-		st, err := c.openReviewStore(ctx, cfg)
+		st, err := c.reviewStore(ctx)
 		if err != nil {
 			return err
 		}

@@ -38,19 +38,11 @@ missing state file is reported, never created.`,
 	out := addOutputFlag(cmd, "format on stdout")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
-		if since != "" {
-			d, err := parseSince(since)
-			if err != nil {
-				c.errorf("%v", err)
-				return exitCode(exitError)
-			}
-			f.Since = time.Now().Add(-d)
-		}
-		cfg, _, err := c.setup(scopeReview)
-		if err != nil {
+		var err error
+		if f.Since, err = c.sinceFlag(since); err != nil {
 			return err
 		}
-		st, err := c.openReviewStore(ctx, cfg)
+		st, err := c.reviewStore(ctx)
 		if err != nil {
 			return err
 		}

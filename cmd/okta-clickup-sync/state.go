@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/okta-clickup-sync/okta-clickup-sync/config"
 	"github.com/okta-clickup-sync/okta-clickup-sync/engine"
@@ -45,4 +46,26 @@ func (c *cli) openReviewStore(ctx context.Context, cfg config.Config) (*store.St
 		return nil, exitCode(exitError)
 	}
 	return st, nil
+}
+
+// sinceFlag turns a --since value (36h, 7d) into the time it names; empty gives the zero time.
+func (c *cli) sinceFlag(since string) (time.Time, error) {
+	if since == "" {
+		return time.Time{}, nil
+	}
+	d, err := parseSince(since)
+	if err != nil {
+		c.errorf("%v", err)
+		return time.Time{}, exitCode(exitError)
+	}
+	return time.Now().Add(-d), nil
+}
+
+// reviewStore loads the settings drift and history need and opens the store for reading.
+func (c *cli) reviewStore(ctx context.Context) (*store.Store, error) {
+	cfg, _, err := c.setup(scopeReview)
+	if err != nil {
+		return nil, err
+	}
+	return c.openReviewStore(ctx, cfg)
 }
