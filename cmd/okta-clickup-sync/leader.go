@@ -108,34 +108,20 @@ func (d *daemon) takeRequests(ctx context.Context) {
 	}
 }
 
-// forwardResult is a forwarded request's outcome, as the standby reads it back.
-type forwardResult struct {
-	RunID   string `json:"run_id,omitempty"`
-	Outcome string `json:"outcome,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Applied int    `json:"applied,omitempty"`
-}
-
 func (d *daemon) serveRequest(ctx context.Context, r store.Request) {
-	var res engine.Result
+	var out approval
 	switch r.Kind {
 	case store.RequestTrigger:
 		done := make(chan engine.Result, 1)
 		d.queue.addFull(triggerHTTP, done)
-		res = <-done
+		out = approvalOf(<-done)
 	case store.RequestUsers:
 		done := make(chan engine.Result, 1)
 		d.queue.addUsers(strings.Split(r.Arg, ","), done)
-		res = <-done
+		out = approvalOf(<-done)
 	case store.RequestApprove:
-		res = d.app.engine.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerConsole, Approves: r.Arg})
-		d.observe(res, res.Outcome)
+		out, _ = engineApprove(d.app.engine, func(res engine.Result) { d.observe(res, res.Outcome) })(ctx, r.Arg)
 	}
-	out := forwardResult{RunID: res.ID, Outcome: res.Outcome}
-	if res.Err != nil {
-		out.Error = res.Err.Error()
-	}
-	out.Applied = res.Plan.Summarize().Outcomes["applied"]
 	b, _ := json.Marshal(out)
 	if err := d.app.st.FinishRequest(context.WithoutCancel(ctx), r.ID, string(b)); err != nil {
 		d.log.Warn().Err(err).Str("request", r.ID).Msg("finish a forwarded request")
@@ -144,10 +130,10 @@ func (d *daemon) serveRequest(ctx context.Context, r store.Request) {
 
 // forwardApprove asks the leader to approve a held run and waits for its answer: a standby's
 // console Approve.
-func (d *daemon) forwardApprove(ctx context.Context, runID string) (engine.Result, error) {
+func (d *daemon) forwardApprove(ctx context.Context, runID string) (approval, error) {
 	id, err := d.app.st.EnqueueRequest(ctx, store.RequestApprove, runID)
 	if err != nil {
-		return engine.Result{}, fmt.Errorf("forward the approval to the leader: %w", err)
+		return approval{}, fmt.Errorf("forward the approval to the leader: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, forwardWait)
 	defer cancel()
@@ -156,19 +142,15 @@ func (d *daemon) forwardApprove(ctx context.Context, runID string) (engine.Resul
 	for {
 		r, err := d.app.st.Request(ctx, id)
 		if err == nil && r.State == store.RequestDone {
-			var out forwardResult
+			var out approval
 			if err := json.Unmarshal([]byte(r.Result), &out); err != nil {
-				return engine.Result{}, fmt.Errorf("read the leader's answer: %w", err)
+				return approval{}, fmt.Errorf("read the leader's answer: %w", err)
 			}
-			res := engine.Result{ID: out.RunID, Outcome: out.Outcome}
-			if out.Error != "" {
-				return res, fmt.Errorf("the leader's approve run %s: %s", out.RunID, out.Error)
-			}
-			return res, nil
+			return out, out.err()
 		}
 		select {
 		case <-ctx.Done():
-			return engine.Result{}, fmt.Errorf("the leader did not act on the approval in %s: %w", forwardWait, ctx.Err())
+			return approval{}, fmt.Errorf("the leader did not act on the approval in %s: %w", forwardWait, ctx.Err())
 		case <-t.C:
 		}
 	}

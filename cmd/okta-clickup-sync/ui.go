@@ -13,23 +13,46 @@ import (
 	core "github.com/okta-clickup-sync/okta-clickup-sync/sync"
 )
 
+// approval is how an approve run went, here or, forwarded, on the leader.
+type approval struct {
+	RunID   string `json:"run_id,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
+	Applied int    `json:"applied,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (a approval) err() error {
+	if a.Error == "" {
+		return nil
+	}
+	return fmt.Errorf("approve run %s: %s", a.RunID, a.Error)
+}
+
+// approvalOf says how a run went; a run whose writes failed failed.
+func approvalOf(res engine.Result) approval {
+	s := res.Plan.Summarize()
+	a := approval{RunID: res.ID, Outcome: res.Outcome, Applied: s.Outcomes[core.OutcomeApplied]}
+	switch {
+	case res.Err != nil:
+		a.Error = res.Err.Error()
+	case s.Failures > 0:
+		a.Error = fmt.Sprintf("%d of the approved writes failed", s.Failures)
+	}
+	return a
+}
+
 // approveRun makes an approve run of a held run, and says how it went.
-type approveRun func(ctx context.Context, runID string) (engine.Result, error)
+type approveRun func(ctx context.Context, runID string) (approval, error)
 
 // engineApprove approves with e, here; observe, when set, is told of every approval run.
 func engineApprove(e *engine.Engine, observe func(engine.Result)) approveRun {
-	return func(ctx context.Context, runID string) (engine.Result, error) {
+	return func(ctx context.Context, runID string) (approval, error) {
 		res := e.Run(ctx, engine.Spec{Kind: engine.KindFull, Trigger: store.TriggerConsole, Approves: runID})
 		if observe != nil {
 			observe(res)
 		}
-		if res.Err != nil {
-			return res, res.Err
-		}
-		if s := res.Plan.Summarize(); s.Failures > 0 {
-			return res, fmt.Errorf("%d of the approved writes failed", s.Failures)
-		}
-		return res, nil
+		a := approvalOf(res)
+		return a, a.err()
 	}
 }
 
@@ -53,12 +76,12 @@ func newConsole(token string, st *store.Store, approve approveRun, log zerolog.L
 // consoleApprove is the console's Approve button: the same run as `approve RUN_ID`.
 func consoleApprove(approve approveRun) console.ApproveFunc {
 	return func(ctx context.Context, runID string) (console.ApproveResult, error) {
-		res, err := approve(ctx, runID)
-		out := console.ApproveResult{RunID: res.ID, Status: res.Outcome}
+		a, err := approve(ctx, runID)
+		out := console.ApproveResult{RunID: a.RunID, Status: a.Outcome}
 		if err != nil {
 			return out, err
 		}
-		out.Message = fmt.Sprintf("Approved the deactivations held by run %s: %d applied.", runID, res.Plan.Summarize().Outcomes[core.OutcomeApplied])
+		out.Message = fmt.Sprintf("Approved the deactivations held by run %s: %d applied.", runID, a.Applied)
 		return out, nil
 	}
 }
@@ -69,7 +92,7 @@ func (d *daemon) mountConsole() error {
 		return nil
 	}
 	here := engineApprove(d.app.engine, func(res engine.Result) { d.observe(res, res.Outcome) })
-	approve := func(ctx context.Context, runID string) (engine.Result, error) {
+	approve := func(ctx context.Context, runID string) (approval, error) {
 		if d.leading.Load() {
 			return here(ctx, runID)
 		}
